@@ -1,0 +1,22 @@
+// Command kube-apiserver is a thin wrapper that builds the upstream
+// kube-apiserver from the pinned k8s.io/kubernetes module (see go.mod).
+// It mirrors cmd/kube-apiserver/apiserver.go of that release.
+// Built by hack/provision-tools.sh for fabric8 kube-api-test.
+package main
+
+import (
+	"os"
+	_ "time/tzdata" // for timeZone support in CronJob
+
+	"k8s.io/component-base/cli"
+	_ "k8s.io/component-base/logs/json/register"          // for JSON log format registration
+	_ "k8s.io/component-base/metrics/prometheus/clientgo" // load all the prometheus client-go plugins
+	_ "k8s.io/component-base/metrics/prometheus/version"  // for version metric registration
+	"k8s.io/kubernetes/cmd/kube-apiserver/app"
+)
+
+func main() {
+	command := app.NewAPIServerCommand()
+	code := cli.Run(command)
+	os.Exit(code)
+}

@@ -1,0 +1,23 @@
+package dev.crawler.api;
+
+/**
+ * Environment variables through which the operator configures a master replica. The operator's
+ * StatefulSet sets them; the {@code master} subcommand reads them (flags override).
+ */
+public final class MasterEnv {
+  private MasterEnv() {}
+
+  /** Replica id; the pod name in Kubernetes. */
+  public static final String POD_NAME = "POD_NAME";
+  public static final String POD_IP = "POD_IP";
+  public static final String POD_NAMESPACE = "POD_NAMESPACE";
+  /** Comma-separated etcd endpoints, e.g. {@code http://etcd:2379}. */
+  public static final String ETCD_ENDPOINTS = "ETCD_ENDPOINTS";
+  /** The cluster's key prefix in etcd (see {@link KeyLayout}). */
+  public static final String KEY_PREFIX = "CRAWLER_KEY_PREFIX";
+  public static final String LEASE_TTL_SECONDS = "CRAWLER_LEASE_TTL_SECONDS";
+  /** HTTP port the replica listens on. */
+  public static final String PORT = "CRAWLER_PORT";
+  /** host:port that other replicas use to reach this one; defaults to POD_IP:PORT. */
+  public static final String ADVERTISE_ADDRESS = "CRAWLER_ADVERTISE_ADDRESS";
+}

@@ -1,0 +1,41 @@
+package dev.crawler.election;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * A candidate's proposal value in the election: who it is and where to reach it. Stored as a
+ * small JSON object, e.g. {@code {"id":"demo-0","address":"10.0.0.7:8080"}}.
+ */
+public record LeaderInfo(String id, String address) {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  public byte[] toJson() {
+    try {
+      return JSON.writeValueAsBytes(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Parses a proposal value; empty when it is not our JSON (another client of the same election). */
+  public static Optional<LeaderInfo> parse(byte[] value) {
+    try {
+      LeaderInfo info = JSON.readValue(value, LeaderInfo.class);
+      if (info == null || info.id() == null || info.id().isBlank()) {
+        return Optional.empty();
+      }
+      return Optional.of(info);
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  public static Optional<LeaderInfo> parse(String value) {
+    return parse(value.getBytes(StandardCharsets.UTF_8));
+  }
+}
