@@ -1,0 +1,94 @@
+package dev.crawler.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CrawlerMasterSpec {
+  public static final int DEFAULT_REPLICAS = 3;
+  public static final int DEFAULT_PORT = 8080;
+
+  @JsonPropertyDescription(
+      "Number of master replicas (1-9). One of them leads; the others forward requests to it and"
+          + " take over when it fails. Use an odd number of at least 3 for fault tolerance.")
+  @Min(1)
+  @Max(9)
+  @Default("3")
+  @SpecReplicas
+  private Integer replicas = DEFAULT_REPLICAS;
+
+  @JsonPropertyDescription(
+      "Container image of the master replicas. Defaults to the image the operator was configured"
+          + " with (its --master-image flag).")
+  private String image;
+
+  @JsonPropertyDescription("The etcd cluster that holds this master cluster's election and state.")
+  @Required
+  private EtcdSpec etcd;
+
+  @JsonPropertyDescription("Leader election settings.")
+  private ElectionSpec election = new ElectionSpec();
+
+  @JsonPropertyDescription("HTTP port of each master replica's API (1-65535, default 8080).")
+  @Min(1)
+  @Max(65535)
+  @Default("8080")
+  private Integer port = DEFAULT_PORT;
+
+  @JsonPropertyDescription("CPU and memory requests and limits of each master container.")
+  private ResourceRequirements resources;
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public EtcdSpec getEtcd() {
+    return etcd;
+  }
+
+  public void setEtcd(EtcdSpec etcd) {
+    this.etcd = etcd;
+  }
+
+  public ElectionSpec getElection() {
+    return election;
+  }
+
+  public void setElection(ElectionSpec election) {
+    this.election = election;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.crawler.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class EtcdSpec {
+  /** What the schema accepts for one endpoint; the operator parses each one again. */
+  public static final String ENDPOINT_PATTERN = "^https?://[^\\s/:]+:[0-9]{1,5}$";
+
+  @JsonPropertyDescription(
+      "etcd client endpoints, each http://host:port or https://host:port, e.g."
+          + " http://etcd.crawler-system:2379. At least one.")
+  @Required
+  @Size(min = 1, max = 16)
+  private List<@Pattern(ENDPOINT_PATTERN) @Size(max = 253) String> endpoints = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Key prefix under which this cluster keeps its state in etcd: the election under"
+          + " <keyPrefix>/election, workers under <keyPrefix>/workers/, resources under"
+          + " <keyPrefix>/resources/. Defaults to /crawler/<namespace>/<name>. Must start with '/'"
+          + " and must not end with '/'. Two CrawlerMasters on the same etcd must not overlap.")
+  @Pattern("^(/[A-Za-z0-9_.-]+)+$")
+  private String keyPrefix;
+
+  public List<String> getEndpoints() {
+    return endpoints;
+  }
+
+  public void setEndpoints(List<String> endpoints) {
+    this.endpoints = endpoints;
+  }
+
+  public String getKeyPrefix() {
+    return keyPrefix;
+  }
+
+  public void setKeyPrefix(String keyPrefix) {
+    this.keyPrefix = keyPrefix;
+  }
+}
