@@ -32,6 +32,8 @@ WAIT_TIMEOUT="${WAIT_TIMEOUT:-180s}"
 FAILOVER_TIMEOUT_SECONDS="${FAILOVER_TIMEOUT_SECONDS:-60}"
 POLL_INTERVAL_SECONDS="0.2"
 
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
 # Names the deploy/ manifests and the operator define; keep in sync with them.
 NAMESPACE="crawler-system"
 CRD_NAME="crawlermasters.crawler.dev"
@@ -39,12 +41,11 @@ ETCD_STATEFULSET="etcd"
 OPERATOR_DEPLOYMENT="crawler-operator"
 OPERATOR_CONTAINER="operator"
 MASTER_IMAGE_ENV="CRAWLER_MASTER_IMAGE"
-SAMPLE_FILE="deploy/samples/crawlermaster.yaml"
+SAMPLE_FILE="${REPO_ROOT}/deploy/samples/crawlermaster.yaml"
 CM_NAME="demo"
 # The operator's client Service for a CrawlerMaster: named like it, selects the leader pod.
 CLIENT_SERVICE="${CM_NAME}"
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # ---- every kubectl query the script makes ------------------------------------------------------
 # `kubectl get -o jsonpath=...` expressions:
@@ -52,8 +53,10 @@ JP_CM_LEADER='{.status.leader}'
 JP_CM_TERM='{.status.term}'
 JP_CM_SPEC_REPLICAS='{.spec.replicas}'
 JP_POD_IP='{.status.podIP}'
-# One line per ready endpoint of the client Service's EndpointSlices (terminating ones are not ready).
-JP_READY_ENDPOINT_ADDRESSES='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[*]}{"\n"}{end}'
+# One line per endpoint of the client Service's EndpointSlices: "ready=<true|false|> <address>...".
+# Not a filter ([?(@.conditions.ready==true)]): it fails on slices with `endpoints: null`, which a
+# Service without endpoints has. A missing ready means unknown, which the API says to treat as ready.
+JP_ENDPOINTS='{range .items[*].endpoints[*]}{"ready="}{.conditions.ready}{" "}{.addresses[*]}{"\n"}{end}'
 ENDPOINTSLICE_SELECTOR="kubernetes.io/service-name=${CLIENT_SERVICE}"
 # `kubectl wait --for=...` conditions:
 WAIT_FOR_CRD_ESTABLISHED='condition=Established'
@@ -86,8 +89,8 @@ pod_ip() { kcn get pod "$1" -o "jsonpath=${JP_POD_IP}"; }
 
 # Sorted, de-duplicated IPs of the client Service's ready endpoints, one a line.
 ready_endpoint_ips() {
-  kcn get endpointslices -l "${ENDPOINTSLICE_SELECTOR}" -o "jsonpath=${JP_READY_ENDPOINT_ADDRESSES}" \
-    | tr ' ' '\n' | sed '/^$/d' | sort -u
+  kcn get endpointslices -l "${ENDPOINTSLICE_SELECTOR}" -o "jsonpath=${JP_ENDPOINTS}" \
+    | awk '$1 == "ready=true" || $1 == "ready=" { for (i = 2; i <= NF; i++) print $i }' | sort -u
 }
 
 # leader_other_than OLD: true once status.leader names a pod other than OLD.
@@ -178,19 +181,21 @@ deploy_operator() {
 
 deploy_sample() {
   # Set spec.image before the first apply so the StatefulSet never runs another image.
-  kc patch --local -f "${REPO_ROOT}/${SAMPLE_FILE}" --type merge -p "{\"spec\":{\"image\":\"${IMG}\"}}" -o yaml \
+  kc patch --local -f "${SAMPLE_FILE}" --type merge -p "{\"spec\":{\"image\":\"${IMG}\"}}" -o yaml \
     | kcn apply -f -
 }
 
+# `|| return`: these also run as conditions (if/&&), where errexit does not stop at a failed wait.
 wait_for_leader() {
-  kcn wait --for "${WAIT_FOR_LEADER_ELECTED}" "crawlermaster/${CM_NAME}" --timeout "${WAIT_TIMEOUT}"
+  kcn wait --for "${WAIT_FOR_LEADER_ELECTED}" "crawlermaster/${CM_NAME}" --timeout "${WAIT_TIMEOUT}" || return
+  # Passes for an empty string too (kubectl 1.32); run_failover rejects an empty leader.
   kcn wait --for "${WAIT_FOR_HAS_LEADER}" "crawlermaster/${CM_NAME}" --timeout "${WAIT_TIMEOUT}"
 }
 
 # Followers must be up and campaigning, or the failover time would include their start-up.
 wait_for_all_replicas_ready() {
   local replicas
-  replicas="$(cm_get "${JP_CM_SPEC_REPLICAS}")"
+  replicas="$(cm_get "${JP_CM_SPEC_REPLICAS}")" || return
   [ -n "${replicas}" ] || die "crawlermaster/${CM_NAME} has no spec.replicas"
   kcn wait --for "$(wait_for_ready_replicas "${replicas}")" "crawlermaster/${CM_NAME}" --timeout "${WAIT_TIMEOUT}"
 }
