@@ -61,7 +61,7 @@ ENDPOINTSLICE_SELECTOR="kubernetes.io/service-name=${CLIENT_SERVICE}"
 # `kubectl wait --for=...` conditions:
 WAIT_FOR_CRD_ESTABLISHED='condition=Established'
 WAIT_FOR_LEADER_ELECTED='jsonpath={.status.conditions[?(@.type=="LeaderElected")].status}=True'
-# Without a value kubectl (>= 1.31) waits until the path exists and is not empty.
+# Without a value kubectl (>= 1.31) waits until the path exists; "" counts as present (seen with 1.32).
 WAIT_FOR_HAS_LEADER='jsonpath={.status.leader}'
 # readyReplicas must equal the spec's replicas, which is only known at run time.
 wait_for_ready_replicas() { printf 'jsonpath={.status.readyReplicas}=%s' "$1"; }
