@@ -1,0 +1,49 @@
+# One image for both subcommands: `operator` (the CrawlerMaster operator) and `master` (a master replica).
+#
+#   docker build -t crawler-master:dev .
+#   docker run --rm crawler-master:dev --help
+#
+# Runtime contract (the operator's pod templates rely on it):
+# - runs as 65532:65532 (numeric, so `runAsNonRoot: true` can verify it without /etc/passwd);
+# - fits `readOnlyRootFilesystem: true` as long as /tmp is a writable emptyDir: the JVM's tmpdir,
+#   perf data, crash logs and gRPC's extracted native transport all go there and nowhere else;
+# - heap is sized from the container memory limit, and an OOM kills the process so Kubernetes
+#   restarts it instead of a half-dead leader keeping its etcd lease alive.
+
+ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
+
+FROM ${MAVEN_IMAGE} AS build
+WORKDIR /src
+# Dependencies change far less often than sources: resolve them in their own layer.
+# go-offline does not catch every lazily resolved plugin dependency, so `package` below stays online.
+COPY pom.xml ./
+RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
+COPY src ./src
+RUN mvn -B -DskipTests package \
+ && set -- target/crawler-master-*.jar \
+ && if [ "$#" -ne 1 ] || [ ! -f "$1" ]; then echo "expected exactly one shaded jar, found: $*" >&2; exit 1; fi \
+ && mkdir -p /out && cp "$1" /out/crawler-master.jar
+
+FROM ${RUNTIME_IMAGE}
+ARG VERSION=0.1.0-SNAPSHOT
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="crawler-master" \
+      org.opencontainers.image.description="CrawlerMaster operator and highly available crawler master replica (subcommands: operator, master)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="eclipse-temurin:17-jre"
+# Owned by root and not writable by the runtime user.
+COPY --from=build /out/crawler-master.jar /app/crawler-master.jar
+# Without a passwd entry for 65532 the JVM would use "?" as user.home; keep stray writes in /tmp.
+ENV HOME=/tmp
+WORKDIR /tmp
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT ["java", \
+  "-XX:MaxRAMPercentage=75", \
+  "-XX:+ExitOnOutOfMemoryError", \
+  "-XX:ErrorFile=/tmp/hs_err_pid%p.log", \
+  "-Djava.io.tmpdir=/tmp", \
+  "-jar", "/app/crawler-master.jar"]
+CMD ["--help"]
