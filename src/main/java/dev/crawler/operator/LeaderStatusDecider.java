@@ -1,0 +1,142 @@
+package dev.crawler.operator;
+
+import static dev.crawler.operator.LeaderConditions.ELECTED;
+import static dev.crawler.operator.LeaderConditions.ETCD_REACHABLE;
+import static dev.crawler.operator.LeaderConditions.ETCD_UNREACHABLE;
+import static dev.crawler.operator.LeaderConditions.FALSE;
+import static dev.crawler.operator.LeaderConditions.LEADER_ELECTED;
+import static dev.crawler.operator.LeaderConditions.NO_LEADER;
+import static dev.crawler.operator.LeaderConditions.OBSERVING;
+import static dev.crawler.operator.LeaderConditions.REACHABLE;
+import static dev.crawler.operator.LeaderConditions.TRUE;
+import static dev.crawler.operator.LeaderConditions.UNKNOWN;
+import static dev.crawler.operator.LeaderConditions.UNKNOWN_LEADER;
+import static dev.crawler.operator.LeaderConditions.UNREACHABLE;
+import static dev.crawler.operator.LeaderConditions.condition;
+
+import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.election.LeaderInfo;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides a CrawlerMaster's leader fields, election conditions and Events from the previous
+ * status and the latest {@link ElectionObservation}. Everything is derived from the status itself
+ * (not from memory of earlier reconciles), so an operator restart neither loses nor double-counts
+ * a transition, and emits no Event for a change the status already shows.
+ */
+public final class LeaderStatusDecider {
+  private LeaderStatusDecider() {}
+
+  /** status.leader is shown verbatim for foreign values; keep it a readable size. */
+  static final int MAX_SHOWN_VALUE = 253;
+
+  /**
+   * @param previous the status as it is now (null for a new CrawlerMaster)
+   * @param observation the watcher's latest observation; empty before the first read finished
+   * @param podNames the names of this cluster's master pods
+   */
+  public static LeaderStatus decide(
+      CrawlerMasterStatus previous, Optional<ElectionObservation> observation, Set<String> podNames) {
+    CrawlerMasterStatus prev = previous == null ? new CrawlerMasterStatus() : previous;
+    long prevTransitions = prev.getLeaderTransitions() == null ? 0 : prev.getLeaderTransitions();
+    if (observation.isEmpty()) {
+      String waiting = "the operator has not read the election in etcd yet";
+      return new LeaderStatus(
+          prev.getLeader(), prev.getLeaderAddress(), prev.getTerm(), prev.getLeaderSince(),
+          prevTransitions, Optional.empty(), false,
+          List.of(
+              condition(LEADER_ELECTED, UNKNOWN, OBSERVING, waiting),
+              condition(ETCD_REACHABLE, UNKNOWN, OBSERVING, waiting)),
+          List.of());
+    }
+    ElectionObservation o = observation.get();
+    if (!o.etcdReachable()) {
+      return unreachable(prev, prevTransitions, o);
+    }
+    Condition reachable = condition(ETCD_REACHABLE, TRUE, REACHABLE, "the election in etcd can be read");
+    if (!o.hasLeader()) {
+      List<LeaderEvent> events = new ArrayList<>();
+      if (prev.getLeader() != null) {
+        events.add(LeaderEvent.warning(NO_LEADER,
+            "no replica leads any more (last leader " + prev.getLeader() + ", term "
+                + prev.getTerm() + ")"));
+      }
+      return new LeaderStatus(
+          null, null, null, null, prevTransitions, Optional.empty(), true,
+          List.of(
+              condition(LEADER_ELECTED, FALSE, NO_LEADER,
+                  "no replica holds the election; one takes over as soon as a ready replica"
+                      + " campaigns"),
+              reachable),
+          events);
+    }
+
+    Optional<LeaderInfo> info = o.leaderInfo();
+    String leader = info.map(LeaderInfo::id).orElse(shown(o.leaderValue()));
+    boolean changed =
+        !Objects.equals(prev.getLeader(), leader) || !Objects.equals(prev.getTerm(), o.term());
+    long transitions = prevTransitions + (changed ? 1 : 0);
+    String since =
+        changed || prev.getLeaderSince() == null
+            ? DateTimeFormatter.ISO_INSTANT.format(o.observedAt().truncatedTo(ChronoUnit.SECONDS))
+            : prev.getLeaderSince();
+    boolean ourPod = info.isPresent() && podNames.contains(leader);
+
+    List<LeaderEvent> events = new ArrayList<>();
+    Condition elected;
+    if (ourPod) {
+      elected = condition(LEADER_ELECTED, TRUE, ELECTED, leader + " leads in term " + o.term());
+      if (changed) {
+        events.add(LeaderEvent.normal(LeaderConditions.LEADER_ELECTED,
+            leader + " became leader, term " + o.term()));
+      }
+    } else {
+      String why =
+          info.isPresent()
+              ? "the election is led by \"" + leader + "\" (term " + o.term() + "), which is not"
+                  + " a pod of this cluster"
+              : "the election is led by a value that is not a master replica's proposal (term "
+                  + o.term() + ", key " + o.leaderKey() + ")";
+      elected = condition(LEADER_ELECTED, FALSE, UNKNOWN_LEADER,
+          why + "; another client may be campaigning in the same election: give each"
+              + " CrawlerMaster its own spec.etcd.keyPrefix");
+      if (changed) {
+        events.add(LeaderEvent.warning(UNKNOWN_LEADER, why));
+      }
+    }
+    return new LeaderStatus(
+        leader, info.map(LeaderInfo::address).orElse(null), o.term(), since, transitions,
+        ourPod ? Optional.of(leader) : Optional.empty(), true, List.of(elected, reachable),
+        events);
+  }
+
+  private static LeaderStatus unreachable(
+      CrawlerMasterStatus prev, long prevTransitions, ElectionObservation o) {
+    boolean wasUnreachable =
+        LeaderConditions.find(prev.getConditions(), ETCD_REACHABLE)
+            .map(c -> FALSE.equals(c.getStatus()))
+            .orElse(false);
+    List<LeaderEvent> events =
+        wasUnreachable ? List.of() : List.of(LeaderEvent.warning(ETCD_UNREACHABLE, o.error()));
+    // The last known leader stays in status (it may well still lead), but no pod keeps the leader
+    // label: the operator cannot vouch for it, and without etcd no leader can make fenced writes.
+    return new LeaderStatus(
+        prev.getLeader(), prev.getLeaderAddress(), prev.getTerm(), prev.getLeaderSince(),
+        prevTransitions, Optional.empty(), true,
+        List.of(
+            condition(LEADER_ELECTED, FALSE, ETCD_UNREACHABLE, o.error()),
+            condition(ETCD_REACHABLE, FALSE, UNREACHABLE, o.error())),
+        events);
+  }
+
+  private static String shown(String value) {
+    return value.length() <= MAX_SHOWN_VALUE ? value : value.substring(0, MAX_SHOWN_VALUE) + "…";
+  }
+}

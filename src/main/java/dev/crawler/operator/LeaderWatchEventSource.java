@@ -1,0 +1,175 @@
+package dev.crawler.operator;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.KeyLayout;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.EventHandler;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's view of every CrawlerMaster's etcd election, as a JOSDK event source: it keeps
+ * the current {@link ElectionObservation} per CrawlerMaster and triggers a reconcile of that
+ * CrawlerMaster only on a real change (new leader, new term, changed leader value, no leader,
+ * etcd reachability) — never on lease renewals, which write no keys.
+ *
+ * <p>The reconciler calls {@link #ensureWatching} on every reconcile (cheap when nothing changed)
+ * and reads {@link #observation}; watching stops by itself when the CrawlerMaster is deleted.
+ * Clusters on the same etcd endpoints share one jetcd client.
+ */
+public final class LeaderWatchEventSource
+    extends AbstractEventSource<ElectionObservation, CrawlerMaster>
+    implements ResourceEventAware<CrawlerMaster> {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderWatchEventSource.class);
+
+  public static final String NAME = "leader-watch";
+
+  private record Watched(
+      List<String> endpoints, KeyLayout layout, EtcdClients.Handle client, ElectionWatch watch) {}
+
+  private final EtcdClients clients;
+  private final Clock clock;
+  private final Backoff backoff;
+  private final Duration requestTimeout;
+  private final Duration probeInterval;
+  private final ScheduledExecutorService scheduler;
+  private final Map<ResourceID, Watched> watched = new ConcurrentHashMap<>();
+
+  public LeaderWatchEventSource() {
+    this(new EtcdClients(), Clock.systemUTC(), Backoff.DEFAULT, Duration.ofSeconds(3),
+        Duration.ofSeconds(10));
+  }
+
+  /**
+   * @param requestTimeout how long a read of the election may take before etcd counts as
+   *     unreachable
+   * @param probeInterval how often the election is read even without watch events, to notice an
+   *     etcd that stopped answering without closing the connection
+   */
+  public LeaderWatchEventSource(
+      EtcdClients clients,
+      Clock clock,
+      Backoff backoff,
+      Duration requestTimeout,
+      Duration probeInterval) {
+    super(ElectionObservation.class, NAME);
+    this.clients = clients;
+    this.clock = clock;
+    this.backoff = backoff;
+    this.requestTimeout = requestTimeout;
+    this.probeInterval = probeInterval;
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "leader-watch");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Starts watching the cluster's election unless it is already watched with the same endpoints
+   * and layout; restarts the watch when either changed. The first observation of a new watch
+   * triggers a reconcile.
+   */
+  public synchronized void ensureWatching(
+      ResourceID id, List<String> endpoints, KeyLayout layout) {
+    List<String> normalized = EtcdClients.normalize(endpoints);
+    Watched existing = watched.get(id);
+    if (existing != null
+        && existing.endpoints().equals(normalized)
+        && existing.layout().equals(layout)) {
+      return;
+    }
+    if (existing != null) {
+      LOG.info("{}: etcd endpoints or key layout changed; restarting the election watch", id);
+      stop(existing);
+    }
+    EtcdClients.Handle client = clients.acquire(normalized);
+    Watched[] self = new Watched[1];
+    ElectionWatch watch =
+        new ElectionWatch(
+            client.client(), String.join(",", normalized), layout, scheduler, clock, backoff, requestTimeout, probeInterval,
+            observation -> {
+              // Runs on the scheduler thread, which also runs close(): a replaced watch is silent.
+              if (watched.get(id) == self[0]) {
+                trigger(id, observation);
+              }
+            });
+    self[0] = new Watched(normalized, layout, client, watch);
+    watched.put(id, self[0]);
+  }
+
+  /** Stops watching the cluster's election and releases its etcd client. Idempotent. */
+  public synchronized void stopWatching(ResourceID id) {
+    Watched existing = watched.remove(id);
+    if (existing != null) {
+      stop(existing);
+    }
+  }
+
+  /** The latest observation of the cluster's election; empty until the first read finished. */
+  public Optional<ElectionObservation> observation(ResourceID id) {
+    Watched w = watched.get(id);
+    return w == null ? Optional.empty() : Optional.ofNullable(w.watch().current());
+  }
+
+  /** Which clusters are watched; for tests and diagnostics. */
+  public Set<ResourceID> watchedClusters() {
+    return Set.copyOf(watched.keySet());
+  }
+
+  @Override
+  public Set<ElectionObservation> getSecondaryResources(CrawlerMaster primary) {
+    return observation(ResourceID.fromResource(primary)).map(Set::of).orElse(Set.of());
+  }
+
+  @Override
+  public void onResourceDeleted(CrawlerMaster resource) {
+    stopWatching(ResourceID.fromResource(resource));
+  }
+
+  @Override
+  public synchronized void stop() {
+    super.stop();
+    for (ResourceID id : Set.copyOf(watched.keySet())) {
+      stopWatching(id);
+    }
+    scheduler.shutdown();
+    try {
+      if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("leader watch thread did not stop within 5 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    clients.close();
+  }
+
+  private void trigger(ResourceID id, ElectionObservation observation) {
+    LOG.debug("{}: election changed: {}", id, observation);
+    EventHandler handler = getEventHandler();
+    if (isRunning() && handler != null) {
+      handler.handleEvent(new Event(id));
+    }
+  }
+
+  private void stop(Watched w) {
+    w.watch().close();
+    // Release on the watch's thread, after its close ran, so no callback uses a closed client.
+    scheduler.execute(w.client()::close);
+  }
+}
