@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -75,6 +76,20 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     UpdateControl<CrawlerMaster> control =
         next.equals(cm.getStatus()) ? UpdateControl.noUpdate() : UpdateControl.patchStatus(statusOnly(cm, next));
     return invalid.isPresent() ? control.rescheduleAfter(INVALID_SPEC_RECHECK) : control;
+  }
+
+  /** Reports a failed reconcile in the Ready condition; JOSDK then retries with backoff. */
+  @Override
+  public ErrorStatusUpdateControl<CrawlerMaster> updateErrorStatus(
+      CrawlerMaster cm, Context<CrawlerMaster> context, Exception e) {
+    CrawlerMasterStatus next =
+        new StatusAggregator(cm.getStatus(), cm.getMetadata().getGeneration(), clock.instant())
+            .reconcileError(e.getMessage())
+            .replicas(MasterResources.replicas(cm.getSpec()), context.getSecondaryResource(StatefulSet.class).orElse(null))
+            .build();
+    return next.equals(cm.getStatus())
+        ? ErrorStatusUpdateControl.noStatusUpdate()
+        : ErrorStatusUpdateControl.patchStatus(statusOnly(cm, next));
   }
 
   /** The settings the reconciler hands to its dependents for this reconcile. */

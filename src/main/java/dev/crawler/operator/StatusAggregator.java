@@ -26,11 +26,15 @@ public final class StatusAggregator {
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
   public static final String REASON_REPLICAS_READY = "ReplicasReady";
   public static final String REASON_REPLICAS_NOT_READY = "ReplicasNotReady";
+  public static final String REASON_RECONCILE_ERROR = "ReconcileError";
+  /** Condition messages are for people: long exception chains are cut. */
+  static final int MAX_MESSAGE_LENGTH = 1024;
 
   private final CrawlerMasterStatus previous;
   private final Long generation;
   private final Instant now;
   private Optional<String> invalidSpec = Optional.empty();
+  private Optional<String> reconcileError = Optional.empty();
   private int desiredReplicas;
   private Integer replicas;
   private Integer readyReplicas;
@@ -49,6 +53,12 @@ public final class StatusAggregator {
   /** The validator's verdict; a present message makes {@code Ready=False/InvalidSpec}. */
   public StatusAggregator invalidSpec(Optional<String> message) {
     this.invalidSpec = message;
+    return this;
+  }
+
+  /** Why the last attempt to apply the dependents failed; JOSDK retries it. */
+  public StatusAggregator reconcileError(String message) {
+    this.reconcileError = Optional.of(message == null ? "unknown error" : message);
     return this;
   }
 
@@ -82,6 +92,9 @@ public final class StatusAggregator {
     if (invalidSpec.isPresent()) {
       return condition(READY, false, REASON_INVALID_SPEC, invalidSpec.get());
     }
+    if (reconcileError.isPresent()) {
+      return condition(READY, false, REASON_RECONCILE_ERROR, reconcileError.get());
+    }
     int ready = readyReplicas == null ? 0 : readyReplicas;
     int current = replicas == null ? 0 : replicas;
     String counts = ready + "/" + desiredReplicas + " replicas ready";
@@ -101,7 +114,7 @@ public final class StatusAggregator {
         .withType(type)
         .withStatus(statusValue)
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(message.length() > MAX_MESSAGE_LENGTH ? message.substring(0, MAX_MESSAGE_LENGTH - 3) + "..." : message)
         .withObservedGeneration(generation)
         .withLastTransitionTime(transitioned)
         .build();

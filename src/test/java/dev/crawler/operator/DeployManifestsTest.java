@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,17 +22,20 @@ import picocli.CommandLine;
 class DeployManifestsTest {
   private static final Path DEPLOY = Path.of(System.getProperty("project.basedir", ".")).resolve("deploy");
 
-  @SuppressWarnings("unchecked")
+  private static final KubernetesSerialization YAML = new KubernetesSerialization();
+
   private static List<HasMetadata> load(String file) throws IOException {
     try (InputStream in = Files.newInputStream(DEPLOY.resolve(file))) {
-      Object parsed = Serialization.unmarshal(in);
-      return parsed instanceof List<?> list ? (List<HasMetadata>) list : List.of((HasMetadata) parsed);
+      Object parsed = YAML.unmarshal(in);
+      return parsed instanceof List<?> list
+          ? list.stream().map(HasMetadata.class::cast).toList()
+          : List.of((HasMetadata) parsed);
     }
   }
 
   @Test
   void sampleIsAValidCrawlerMasterWithThreeReplicas() throws IOException {
-    CrawlerMaster sample = Serialization.unmarshal(Files.readString(DEPLOY.resolve("samples/crawlermaster.yaml")),
+    CrawlerMaster sample = YAML.unmarshal(Files.readString(DEPLOY.resolve("samples/crawlermaster.yaml")),
         CrawlerMaster.class);
 
     assertThat(sample.getSpec().getReplicas()).isEqualTo(3);

@@ -107,4 +107,13 @@ class StatusAggregatorTest {
     assertThat(s.getLeaderSince()).isEqualTo("2026-01-01T00:00:00Z");
     assertThat(s.getLeaderTransitions()).isEqualTo(3L);
   }
+
+  @Test
+  void reconcileErrorMakesReadyFalseWithACutMessage() {
+    CrawlerMasterStatus s = new StatusAggregator(null, 1L, T0).reconcileError("x".repeat(5000)).replicas(3, sts(3, 3)).build();
+
+    assertThat(ready(s).getStatus()).isEqualTo("False");
+    assertThat(ready(s).getReason()).isEqualTo("ReconcileError");
+    assertThat(ready(s).getMessage()).hasSize(1024).endsWith("...");
+  }
 }
