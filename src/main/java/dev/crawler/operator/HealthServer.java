@@ -25,8 +25,13 @@ public final class HealthServer implements AutoCloseable {
     this.server = server;
   }
 
+  /** Listens on all interfaces: the kubelet probes the pod IP. */
   public static HealthServer start(int port, RuntimeInfo runtime) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    return start(new InetSocketAddress(port), runtime);
+  }
+
+  public static HealthServer start(InetSocketAddress address, RuntimeInfo runtime) throws IOException {
+    HttpServer server = HttpServer.create(address, 0);
     server.createContext(HEALTHZ, exchange -> answer(exchange,
         () -> !runtime.isStarted() || runtime.allEventSourcesAreHealthy()));
     server.createContext(READYZ, exchange -> answer(exchange,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +31,7 @@ class HealthServerTest {
         .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
     Operator operator = CrawlerOperator.create(client, OperatorSettings.defaults(),
         o -> o.withCloseClientOnStop(false));
-    try (HealthServer server = HealthServer.start(0, operator.getRuntimeInfo())) {
+    try (HealthServer server = HealthServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator.getRuntimeInfo())) {
       assertThat(status(server, "/readyz")).isEqualTo(503);
       assertThat(status(server, "/healthz")).isEqualTo(200);
 
