@@ -22,10 +22,9 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Regenerate the CRD from the Java model into crds/ (and deploy/crd/).
+manifests: ## Regenerate the CRD from the Java model into crds/ (a test fails when they differ).
 	$(MVN) process-classes
 	cp target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
-	@if [ -d deploy/crd ]; then cp crds/$(CRD) deploy/crd/$(CRD); fi
 	@echo "crds/$(CRD) regenerated"
 
 .PHONY: tools
