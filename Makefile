@@ -3,6 +3,8 @@
 
 IMG ?= crawler-master:latest
 KIND_CLUSTER ?= crawler-e2e
+E2E_IMG ?= crawler-master:e2e
+KEEP_CLUSTER ?= 0
 NAMESPACE ?= crawler-system
 MVN ?= mvn -B -q
 JAR := target/crawler-master-0.1.0-SNAPSHOT.jar
@@ -76,3 +78,17 @@ deploy: ## Deploy CRD, RBAC and the operator (kustomize deploy/) with image IMG.
 .PHONY: undeploy
 undeploy: ## Remove the operator, RBAC and CRD.
 	kubectl delete --ignore-not-found -k deploy/
+
+##@ End-to-end
+
+.PHONY: e2e-kind
+e2e-kind: ## Failover e2e in a kind cluster (needs kind and a Docker engine); KEEP_CLUSTER=1 keeps it.
+	@# 1. kind create cluster --name $(KIND_CLUSTER) --config deploy/kind/kind-config.yaml (reused if present)
+	@# 2. docker build -t $(E2E_IMG) . && kind load docker-image $(E2E_IMG) --name $(KIND_CLUSTER)
+	@# 3. kubectl apply -k deploy/etcd; rollout status statefulset/etcd
+	@# 4. kubectl apply -f crds/; kubectl wait --for=condition=Established crd/crawlermasters.crawler.dev
+	@# 5. kubectl apply -k deploy/ with the operator image and CRAWLER_MASTER_IMAGE set to $(E2E_IMG); rollout status
+	@# 6. apply deploy/samples/crawlermaster.yaml; kubectl wait --for=jsonpath=... until status.leader is set
+	@# 7. delete the leader pod; wait until status.leader names another pod and Service endpoints point at it
+	@# 8. print the timings; delete the cluster unless KEEP_CLUSTER=1
+	KIND_CLUSTER=$(KIND_CLUSTER) IMG=$(E2E_IMG) KEEP_CLUSTER=$(KEEP_CLUSTER) hack/e2e-kind.sh
