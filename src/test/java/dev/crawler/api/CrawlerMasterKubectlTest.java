@@ -73,19 +73,20 @@ class CrawlerMasterKubectlTest {
     // kubectl explain reads the OpenAPI v3 document, which the server publishes shortly after the CRD.
     KubectlResult spec = api.awaitKubectl(Duration.ofSeconds(60), "explain", "crawlermaster.spec");
     KubectlResult etcd = api.kubectl("explain", "crawlermaster.spec.etcd").assertSuccess();
+    KubectlResult ttl = api.kubectl("explain", "crawlermaster.spec.election.leaseTTLSeconds").assertSuccess();
     System.out.print(etcd.stdout());
 
     assertThat(normalize(spec.stdout()))
         .contains("Desired state of the master cluster.")
         .contains("replicas")
         .contains("Number of master replicas (1-9).")
-        .contains("TTL of each replica's etcd lease", "etcd")
         .contains("HTTP port of each master replica's API");
     assertThat(normalize(etcd.stdout()))
         .contains("endpoints")
         .contains("etcd client endpoints, each http://host:port or https://host:port")
         .contains("keyPrefix")
         .contains("Two CrawlerMasters on the same etcd must not overlap.");
+    assertThat(normalize(ttl.stdout())).contains("TTL of each replica's etcd lease in seconds (2-60, default 5).");
   }
 
   @Test
