@@ -18,6 +18,10 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -302,10 +306,7 @@ public final class TestingKubelet implements AutoCloseable {
     }
     PodStatus status = r.status();
     try {
-      client.pods().inNamespace(r.namespace).withName(r.name).editStatus(p -> {
-        p.setStatus(status);
-        return p;
-      });
+      mergeStatus(client.pods().inNamespace(r.namespace).withName(r.name), status);
       r.lastWrittenStatus = signature;
     } catch (RuntimeException e) {
       r.lastWrittenStatus = null;
@@ -331,13 +332,25 @@ public final class TestingKubelet implements AutoCloseable {
     if (signature.equals(lastStatefulSetStatus.get(key)) && status.equals(sts.getStatus())) {
       return;
     }
-    client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
-        .withName(sts.getMetadata().getName())
-        .editStatus(s -> {
-          s.setStatus(status);
-          return s;
-        });
-    lastStatefulSetStatus.put(key, signature);
+    try {
+      mergeStatus(client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
+          .withName(sts.getMetadata().getName()), status);
+      lastStatefulSetStatus.put(key, signature);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      // Deleted since the list: its pods go in the next round.
+    }
+  }
+
+  /**
+   * A JSON merge patch of the status subresource without a resourceVersion: this node owns the
+   * status, so it must not conflict with others' concurrent label or spec changes.
+   */
+  private void mergeStatus(Resource<?> resource, Object status) {
+    String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
+    resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
   }
 
   private String revision(StatefulSet sts) {
