@@ -103,7 +103,7 @@ public final class Demo {
     String name = cm.getMetadata().getName();
     log("applied " + SAMPLE + " as " + NAMESPACE + "/" + name + " with etcd " + etcd.endpoint());
 
-    cm = await("a leader in status.leader (operator log " + demoDir.resolve("operator.log") + ")", STEP_TIMEOUT,
+    cm = await("a leader in status.leader", STEP_TIMEOUT,
         operator, () -> Optional.ofNullable(kube.resources(CrawlerMaster.class).inNamespace(NAMESPACE)
             .withName(name).get())
             .filter(c -> c.getStatus() != null && c.getStatus().getLeader() != null));
