@@ -41,6 +41,12 @@ test: tools ## Run all tests: unit, mock server, real etcd, real master processe
 test-unit: ## Run only the fast tests (no etcd, no processes, no kube-apiserver).
 	$(MVN) test -Dsurefire.excludedGroups=etcd,process,apiserver,bench
 
+##@ Demo
+
+.PHONY: demo
+demo: ## Failover demo on a local kube-apiserver: operator, 3 master processes, SIGKILL the leader (logs: target/demo/).
+	hack/demo.sh
+
 ##@ Build
 
 .PHONY: build
