@@ -63,7 +63,9 @@ public final class Session implements AutoCloseable {
 
   private void start(Duration ttl) {
     long interval = Math.max(100, ttl.toMillis() / 4);
-    timer.scheduleWithFixedDelay(this::keepAlive, interval, interval, TimeUnit.MILLISECONDS);
+    // The first keep-alive goes out at once: the grant may have taken most of the validity (the
+    // first RPC on a new connection is slow), and validity counts from when the grant was sent.
+    timer.scheduleWithFixedDelay(this::keepAlive, 0, interval, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::watchdog, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
   }
 
