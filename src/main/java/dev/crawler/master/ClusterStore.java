@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class ClusterStore {
   private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
   static final Duration TIMEOUT = Duration.ofSeconds(3);
+  private static final GetOption PREFIX = GetOption.builder().isPrefix(true).build();
 
   /** A resource and the mod revision it was read at (the guard for updating it). */
   public record Stored(Resource resource, long modRevision) {}
@@ -65,8 +67,8 @@ public final class ClusterStore {
       r =
           kv.txn()
               .Then(
-                  Op.get(bytes(layout.workersDir()), prefix(layout.workersDir())),
-                  Op.get(bytes(layout.resourcesDir()), prefix(layout.resourcesDir())))
+                  Op.get(bytes(layout.workersDir()), PREFIX),
+                  Op.get(bytes(layout.resourcesDir()), PREFIX))
               .commit()
               .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
@@ -113,21 +115,17 @@ public final class ClusterStore {
         TIMEOUT);
   }
 
-  private <T> java.util.Optional<T> parse(KeyValue kv, Class<T> type) {
+  private <T> Optional<T> parse(KeyValue kv, Class<T> type) {
     try {
-      return java.util.Optional.ofNullable(Json.MAPPER.readValue(kv.getValue().getBytes(), type));
+      return Optional.ofNullable(Json.MAPPER.readValue(kv.getValue().getBytes(), type));
     } catch (IOException e) {
       log.warn("ignoring unreadable value at {}: {}", kv.getKey().toString(StandardCharsets.UTF_8), e.getMessage());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
   static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
-  }
-
-  static GetOption prefix(String dir) {
-    return GetOption.builder().isPrefix(true).build();
   }
 
   static ByteSequence json(Object value) {
