@@ -39,7 +39,7 @@ public final class MasterCommand implements Callable<Integer> {
       description = "Lease TTL in seconds, 2-60 (env " + MasterEnv.LEASE_TTL_SECONDS + "; default 5).")
   String leaseTtl;
 
-  @Option(names = "--bind", description = "Address the HTTP server listens on (default 0.0.0.0).")
+  @Option(names = "--bind", description = "Address the HTTP server listens on (env CRAWLER_BIND_ADDRESS, default 0.0.0.0).")
   String bind;
 
   @Option(names = "--port", description = "HTTP port (env " + MasterEnv.PORT + "; default 8080).")

@@ -75,7 +75,10 @@ public record MasterConfig(
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException("invalid --prefix (or " + MasterEnv.KEY_PREFIX + "): " + e.getMessage());
     }
-    String bind = flags.bindHost() == null ? "0.0.0.0" : flags.bindHost();
+    String bind = pick(flags.bindHost(), env, MasterEnv.BIND_ADDRESS);
+    if (bind == null) {
+      bind = "0.0.0.0";
+    }
     return new MasterConfig(id, advertise, endpoints(endpoints), layout, Duration.ofSeconds(ttl), bind, port);
   }
 

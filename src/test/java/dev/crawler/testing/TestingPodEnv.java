@@ -1,5 +1,6 @@
 package dev.crawler.testing;
 
+import dev.crawler.api.MasterEnv;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -58,6 +59,9 @@ public final class TestingPodEnv {
     if (advertise != null && !hostOf(advertise).map(resolvable::test).orElse(false)) {
       env.put(ADVERTISE_ADDRESS, podIp + ":" + containerPort(container, env).orElse(8080));
     }
+    // Pods here share the host's network namespace: each binds to its own loopback IP, as it
+    // would own its IP in a real pod.
+    env.put(MasterEnv.BIND_ADDRESS, podIp);
     return env;
   }
 

@@ -37,7 +37,8 @@ class TestingPodEnvTest {
 
     assertThat(resolve(c)).containsExactly(
         Map.entry("POD_NAME", "demo-1"), Map.entry("POD_NAMESPACE", "crawler-system"),
-        Map.entry("POD_IP", "127.0.0.5"), Map.entry("APP", "crawler"));
+        Map.entry("POD_IP", "127.0.0.5"), Map.entry("APP", "crawler"),
+        Map.entry("CRAWLER_BIND_ADDRESS", "127.0.0.5"));
   }
 
   @Test
