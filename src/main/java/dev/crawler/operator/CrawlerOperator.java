@@ -26,7 +26,8 @@ public final class CrawlerOperator {
     });
     Clock clock = Clock.systemUTC();
     operator.register(
-        new CrawlerMasterReconciler(settings, new EventRecorder(client, clock), clock),
+        new CrawlerMasterReconciler(
+            settings, new EventRecorder(client, clock), clock, new LeaderWatchEventSource()),
         controller -> {
           if (!settings.namespaces().isEmpty()) {
             controller.settingNamespaces(settings.namespaces());
