@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -119,7 +120,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     if (invalid.isEmpty()) {
       context.managedWorkflowAndDependentResourceContext().put(OperatorSettings.class, settings);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-      leaderWatch.ensureWatching(id, cm.getSpec().getEtcd().getEndpoints(), cm.keyLayout());
+      leaderWatch.ensureWatching(id, cm.getSpec().getEtcd().getEndpoints(), cm.keyLayout(),
+          () -> context.getPrimaryCache().get(id).isPresent());
       observation = leaderWatch.observation(id);
       List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
       Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
@@ -135,18 +137,37 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       leaderWatch.stopWatching(id);
     }
     CrawlerMasterStatus next = status.build();
+    if (!next.equals(cm.getStatus())) {
+      patchStatus(cm, next, context);
+      logLeaderChange(cm, next, observation);
+    }
+    // Events only once the status that records their change is stored: a failed patch is retried
+    // with the same old status and decides the same Events again.
     if (EventRecorder.newInvalidSpec(cm.getStatus(), next)) {
       events.warning(cm, StatusAggregator.REASON_INVALID_SPEC, invalid.orElseThrow());
     }
     leaderEvents.forEach(e -> events.record(cm, e));
-    UpdateControl<CrawlerMaster> control;
-    if (next.equals(cm.getStatus())) {
-      control = UpdateControl.noUpdate();
+    return invalid.isPresent()
+        ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK)
+        : UpdateControl.noUpdate();
+  }
+
+  /**
+   * Patches the status and puts the result into JOSDK's primary cache. Returning {@code
+   * UpdateControl.patchStatus} would not: a reconcile triggered meanwhile by another source (our
+   * own pod label patches, the next election change) would then see the old status, decide the
+   * same leader change again and record its Event twice. With SSA (production) this is an apply
+   * by the controller's field manager; without (mock-server tests) a JSON patch of the status.
+   */
+  private static void patchStatus(CrawlerMaster cm, CrawlerMasterStatus next, Context<CrawlerMaster> context) {
+    if (context.getControllerConfiguration().getConfigurationService().useSSAToPatchPrimaryResource()) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(cm, statusOnly(cm, next), context);
     } else {
-      logLeaderChange(cm, next, observation);
-      control = UpdateControl.patchStatus(statusOnly(cm, next));
+      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(cm, context, r -> {
+        r.setStatus(next);
+        return r;
+      });
     }
-    return invalid.isPresent() ? control.rescheduleAfter(INVALID_SPEC_RECHECK) : control;
   }
 
   /** Reports a failed reconcile in the Ready condition; JOSDK then retries with backoff. */
@@ -168,10 +189,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     return context.managedWorkflowAndDependentResourceContext().getMandatory(OperatorSettings.class, OperatorSettings.class);
   }
 
-  /**
-   * Logs how long a leader change took from reaching the operator (the etcd watch event) to the
-   * status patch being handed to JOSDK; the patch itself follows right after this reconcile.
-   */
+  /** Logs how long a leader change took from reaching the operator (the etcd watch event) to its status patch. */
   private static void logLeaderChange(
       CrawlerMaster cm, CrawlerMasterStatus next, Optional<ElectionObservation> observation) {
     CrawlerMasterStatus prev = cm.getStatus() == null ? new CrawlerMasterStatus() : cm.getStatus();

@@ -110,7 +110,7 @@ class CrawlerMasterReconcilerMockServerTest {
   }
 
   @Test
-  void statusCarriesObservedGenerationAndBecomesReadyWhenTheStatefulSetIs() {
+  void statusCarriesObservedGenerationAndReplicaCountsButIsNotReadyWithoutAReachableElection() {
     String ns = freshNamespace();
     create(crawlerMaster(ns, "demo"));
 
@@ -128,11 +128,15 @@ class CrawlerMasterReconcilerMockServerTest {
     sts.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(3).build());
     client.resource(sts).updateStatus();
 
-    await().atMost(TIMEOUT).until(() -> "True".equals(readyCondition(get(ns, "demo")).getStatus()));
-    CrawlerMasterStatus ready = get(ns, "demo").getStatus();
-    assertThat(ready.getReplicas()).isEqualTo(3);
-    assertThat(ready.getReadyReplicas()).isEqualTo(3);
-    assertThat(readyCondition(get(ns, "demo")).getReason()).isEqualTo("ReplicasReady");
+    // The sample etcd endpoint does not exist here: replicas are ready, but no leader is known.
+    await().atMost(TIMEOUT).until(() -> "EtcdUnreachable".equals(readyCondition(get(ns, "demo")).getReason()));
+    CrawlerMasterStatus status = get(ns, "demo").getStatus();
+    assertThat(status.getReplicas()).isEqualTo(3);
+    assertThat(status.getReadyReplicas()).isEqualTo(3);
+    assertThat(readyCondition(get(ns, "demo")).getStatus()).isEqualTo("False");
+    assertThat(readyCondition(get(ns, "demo")).getMessage()).startsWith("3/3 replicas ready; etcd http://etcd.crawler-system:2379: ");
+    assertThat(StatusAggregator.find(status, "EtcdReachable").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(status.getLeader()).isNull();
   }
 
   @Test
