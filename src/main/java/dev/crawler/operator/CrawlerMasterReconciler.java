@@ -49,11 +49,14 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final Clock clock;
+  private final OperatorMetrics metrics;
 
-  public CrawlerMasterReconciler(OperatorSettings settings, EventRecorder events, Clock clock) {
+  public CrawlerMasterReconciler(
+      OperatorSettings settings, EventRecorder events, Clock clock, OperatorMetrics metrics) {
     this.settings = settings;
     this.events = events;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -70,6 +73,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
             .invalidSpec(invalid)
             .replicas(MasterResources.replicas(cm.getSpec()), statefulSet)
             .build();
+    metrics.publish(cm, next, known);
     if (EventRecorder.newInvalidSpec(cm.getStatus(), next)) {
       events.warning(cm, StatusAggregator.REASON_INVALID_SPEC, invalid.orElseThrow());
     }

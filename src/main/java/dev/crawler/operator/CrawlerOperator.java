@@ -15,18 +15,27 @@ public final class CrawlerOperator {
   private CrawlerOperator() {}
 
   public static Operator create(KubernetesClient client, OperatorSettings settings) {
-    return create(client, settings, overrider -> {});
+    return create(client, settings, new OperatorMetrics(), overrider -> {});
   }
 
   public static Operator create(
       KubernetesClient client, OperatorSettings settings, Consumer<ConfigurationServiceOverrider> overrides) {
+    return create(client, settings, new OperatorMetrics(), overrides);
+  }
+
+  /** {@code metrics} is fed by the reconciler; serve it with {@link HealthServer}. */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorSettings settings,
+      OperatorMetrics metrics,
+      Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator = new Operator(overrider -> {
       overrider.withKubernetesClient(client);
       overrides.accept(overrider);
     });
     Clock clock = Clock.systemUTC();
     operator.register(
-        new CrawlerMasterReconciler(settings, new EventRecorder(client, clock), clock),
+        new CrawlerMasterReconciler(settings, new EventRecorder(client, clock), clock, metrics),
         controller -> {
           if (!settings.namespaces().isEmpty()) {
             controller.settingNamespaces(settings.namespaces());
