@@ -85,7 +85,7 @@ public final class OperatorLeaderElection {
   }
 
   private void newLeader(String leader) {
-    if (!identity.equals(leader)) {
+    if (leader != null && !leader.isBlank() && !identity.equals(leader)) {
       LOG.info("operator leader is {}; {} stands by", leader, identity);
     }
   }
