@@ -31,6 +31,7 @@ class OperatorFailoverTest {
 
   private TestingOperatorProcess a;
   private TestingOperatorProcess b;
+  private String ns;
 
   @AfterEach
   void stop() throws Exception {
@@ -38,6 +39,14 @@ class OperatorFailoverTest {
       if (p != null) {
         p.close();
       }
+    }
+    // The test server has no garbage collector: remove what the operator created, so that
+    // TestingKubelet in other tests of this JVM does not run pods for it.
+    if (ns != null) {
+      KubernetesClient client = TestingKubeApiServer.shared().client();
+      client.resources(CrawlerMaster.class).inNamespace(ns).delete();
+      client.apps().statefulSets().inNamespace(ns).delete();
+      client.services().inNamespace(ns).delete();
     }
   }
 
@@ -58,7 +67,7 @@ class OperatorFailoverTest {
   void sigtermOfTheActiveOperatorHandsTheLeaseToTheStandbyWhichKeepsReconciling() throws Exception {
     TestingKubeApiServer api = TestingKubeApiServer.shared();
     KubernetesClient client = api.client();
-    String ns = "operator-ha-" + ThreadLocalRandom.current().nextInt(1_000_000);
+    ns = "operator-ha-" + ThreadLocalRandom.current().nextInt(1_000_000);
     api.ensureNamespace(ns);
 
     a = TestingOperatorProcess.start("operator-a", api.kubeconfigFile(), ns).awaitReady(TIMEOUT);
