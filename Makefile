@@ -35,7 +35,7 @@ tools: ## Provision etcd, kube-apiserver and kubectl for tests and the demo (cac
 
 .PHONY: test
 test: tools ## Run all tests: unit, mock server, real etcd, real master processes, real kube-apiserver.
-	$(MVN) verify
+	mvn -B verify
 
 .PHONY: test-unit
 test-unit: ## Run only the fast tests (no etcd, no processes, no kube-apiserver).
