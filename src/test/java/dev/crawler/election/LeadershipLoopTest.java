@@ -37,13 +37,17 @@ class LeadershipLoopTest {
   }
 
   private LeadershipLoop candidate(String id) {
-    Client client = Client.builder().endpoints(etcd.endpoint()).build();
-    clients.add(client);
-    LeaderWork work =
+    return candidate(
+        id,
         fence -> {
           termsStarted.add(id + "@" + fence.term());
           Thread.sleep(Long.MAX_VALUE);
-        };
+        });
+  }
+
+  private LeadershipLoop candidate(String id, LeaderWork work) {
+    Client client = Client.builder().endpoints(etcd.endpoint()).build();
+    clients.add(client);
     LeadershipLoop loop =
         new LeadershipLoop(client, "/loop-test/election", new LeaderInfo(id, "127.0.0.1:1"), TTL, work);
     loops.add(loop);
@@ -88,6 +92,19 @@ class LeadershipLoopTest {
         .until(() -> a.fence().map(f -> f.term() > firstTerm).orElse(false));
     System.out.println("terms started: " + termsStarted);
     assertThat(termsStarted).hasSize(2);
+  }
+
+  @Test
+  void leaderWorkThatFailsAtOnceBacksOffInsteadOfChurning() throws Exception {
+    candidate("a", fence -> {
+      termsStarted.add("a@" + fence.term());
+      throw new IllegalStateException("leader work broken");
+    });
+    Thread.sleep(3000);
+    System.out.println("terms in 3 s with failing leader work: " + termsStarted.size());
+    // Without backoff after a step-down this was ~200 terms (a lease grant, campaign, resign and
+    // revoke every ~15 ms); with jittered exponential backoff from 100 ms it is a handful.
+    assertThat(termsStarted).hasSizeBetween(2, 15);
   }
 
   @Test
