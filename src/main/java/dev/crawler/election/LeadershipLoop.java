@@ -142,18 +142,31 @@ public final class LeadershipLoop implements AutoCloseable {
         continue;
       }
       session = s;
+      long openedAt = System.nanoTime();
+      String retry;
       try {
-        campaignAndLead(s);
+        retry = campaignAndLead(s);
       } catch (InterruptedException e) {
         break;
       } finally {
         s.close(Duration.ofSeconds(1));
       }
+      // Only a session that lasted resets the backoff: leader work that fails at once, or a
+      // lease lost right after each win, must not become a tight grant-campaign-resign loop.
+      if (System.nanoTime() - openedAt >= ttl.toNanos()) {
+        backoff.reset();
+      }
+      // Back off with the old lease already revoked, so it does not linger while we wait.
+      if (retry != null && !closing.isDone()) {
+        role = Role.CONNECTING;
+        pause(retry);
+      }
     }
     role = Role.STOPPED;
   }
 
-  private void campaignAndLead(Session s) throws InterruptedException {
+  /** Campaigns and, once won, leads. Returns why to back off before the next campaign; null when closing. */
+  private String campaignAndLead(Session s) throws InterruptedException {
     role = Role.CANDIDATE;
     CompletableFuture<CampaignResponse> campaign =
         election.campaign(electionName, s.leaseId(), ByteSequence.from(self.toJson()));
@@ -167,20 +180,20 @@ public final class LeadershipLoop implements AutoCloseable {
       campaign.thenAccept(won -> election.resign(won.getLeader()));
       if (closing.isDone()) {
         events.campaignEnded(LeadershipEvents.CampaignOutcome.CANCELLED);
-        return;
+        return null;
       }
       events.campaignEnded(LeadershipEvents.CampaignOutcome.FAILED);
       events.etcdError(s.lost().isDone() ? "keepalive" : "campaign");
       String why = s.lost().isDone() ? s.lost().getNow("") : "campaign failed: " + failure(campaign);
-      pause("left the campaign: " + why);
-      return;
+      return "left the campaign: " + why;
     }
-    backoff.reset();
     events.campaignEnded(LeadershipEvents.CampaignOutcome.WON);
-    lead(s, campaign.join().getLeader());
+    String why = lead(s, campaign.join().getLeader());
+    return closing.isDone() ? null : "stepped down: " + why;
   }
 
-  private void lead(Session s, LeaderKey key) throws InterruptedException {
+  /** Leads until a reason to step down; returns that reason once leader work stopped and the key is resigned. */
+  private String lead(Session s, LeaderKey key) throws InterruptedException {
     long term = key.getRevision();
     CompletableFuture<String> stepDown = new CompletableFuture<>();
     s.lost().thenAccept(why -> {
@@ -244,6 +257,7 @@ public final class LeadershipLoop implements AutoCloseable {
       events.etcdError("resign");
       // The key goes with the lease, which the caller revokes or which expires.
     }
+    return why;
   }
 
   private void logFollowing(ObservedLeader leader) {

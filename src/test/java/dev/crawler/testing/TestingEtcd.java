@@ -75,10 +75,30 @@ public final class TestingEtcd implements AutoCloseable {
     awaitHealthy(Duration.ofSeconds(20));
   }
 
+  /**
+   * Sends a real signal by name with kill(1): STOP freezes etcd (connections stay open, nothing is
+   * answered, as with a hung server), CONT resumes it.
+   */
+  public synchronized void signal(String sig) throws IOException, InterruptedException {
+    if (process == null) {
+      throw new IllegalStateException("etcd is not running");
+    }
+    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + sig + " " + process.pid() + " failed");
+    }
+  }
+
   /** Stops etcd with SIGTERM and waits for the process to exit. */
   public synchronized void stop() throws InterruptedException {
     if (process == null) {
       return;
+    }
+    // A frozen etcd would ignore SIGTERM until resumed.
+    try {
+      new ProcessBuilder("kill", "-CONT", Long.toString(process.pid())).start().waitFor();
+    } catch (IOException ignored) {
+      // best effort
     }
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
