@@ -40,6 +40,12 @@ test: tools ## Run all tests: unit, mock server, real etcd, real master processe
 test-unit: ## Run only the fast tests (no etcd, no processes, no kube-apiserver).
 	$(MVN) test -Dsurefire.excludedGroups=etcd,process,apiserver,bench
 
+##@ Benchmarks
+
+.PHONY: bench
+bench: tools ## Measure handover, crash failover and status latency vs. Lease election (BENCH_QUICK=1: fewer trials).
+	hack/bench.sh
+
 ##@ Build
 
 .PHONY: build

@@ -1,0 +1,108 @@
+package dev.crawler.bench;
+
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code make bench}: failover, handover and status latency of our etcd election, side by side
+ * with fabric8's Lease election on a real kube-apiserver. Prints a table and writes {@code
+ * target/bench/results.json}. {@code BENCH_QUICK=1} runs fewer trials; {@code BENCH_ONLY=a,b}
+ * measures only the figures whose path starts with one of the given prefixes.
+ */
+public final class Bench {
+  /** Trials per figure. */
+  record Plan(
+      int handover,
+      int crashTtl2,
+      int crashTtl5,
+      int status,
+      int peerHandover,
+      int peerCrashDefaults,
+      int peerCrashEqualTtl) {
+    static final Plan FULL = new Plan(20, 10, 10, 50, 20, 10, 10);
+    static final Plan QUICK = new Plan(10, 3, 3, 20, 5, 2, 3);
+  }
+
+  /** One figure's measurement; failures are reported per figure and the run goes on. */
+  private interface Section {
+    List<Double> run() throws Exception;
+  }
+
+  private static final Path OUT = Path.of("target", "bench");
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = "1".equals(System.getenv("BENCH_QUICK"));
+    Plan plan = quick ? Plan.QUICK : Plan.FULL;
+    Path logs = OUT.resolve("logs");
+    Report report = new Report();
+    long started = System.nanoTime();
+
+    report.context("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+    report.context("machine", machine());
+    report.context("quick", quick);
+    report.context("plan", plan);
+    report.context(
+        "peer_timings_ms",
+        Map.of(
+            "defaults", PeerBench.DEFAULTS,
+            "equal_ttl", PeerBench.EQUAL_TTL));
+    System.out.printf("bench (%s): %s%n", quick ? "quick" : "full", plan);
+
+    try (BenchApiServer api = BenchApiServer.start(OUT)) {
+      PeerBench peer = new PeerBench(api, logs);
+      measure(report, "peer.handover_ms",
+          () -> peer.measure(PeerBench.DEFAULTS, Signal.SIGTERM, plan.peerHandover()));
+      measure(report, "peer.handover_equal_ttl_ms",
+          () -> peer.measure(PeerBench.EQUAL_TTL, Signal.SIGTERM, plan.peerHandover()));
+      measure(report, "peer.crash_ms.equal_ttl",
+          () -> peer.measure(PeerBench.EQUAL_TTL, Signal.SIGKILL, plan.peerCrashEqualTtl()));
+      measure(report, "peer.crash_ms.defaults",
+          () -> peer.measure(PeerBench.DEFAULTS, Signal.SIGKILL, plan.peerCrashDefaults()));
+    } catch (Exception e) {
+      for (String p : List.of("peer.handover_ms", "peer.handover_equal_ttl_ms",
+          "peer.crash_ms.equal_ttl", "peer.crash_ms.defaults")) {
+        if (report.figure(p).isEmpty()) {
+          report.fail(p, "API server: " + e);
+        }
+      }
+    }
+
+    report.context("elapsed_s", Math.round((System.nanoTime() - started) / 1e9));
+    System.out.println();
+    System.out.print(report.table());
+    Path results = OUT.resolve("results.json");
+    report.write(results);
+    System.out.println("wrote " + results.toAbsolutePath());
+    System.exit(report.hasErrors() ? 1 : 0);
+  }
+
+  private static void measure(Report report, String path, Section section) {
+    String only = System.getenv().getOrDefault("BENCH_ONLY", "");
+    if (!only.isBlank() && java.util.Arrays.stream(only.split(",")).noneMatch(path::startsWith)) {
+      return;
+    }
+    System.out.println("== " + path);
+    try {
+      report.put(path, Stats.of(section.run()));
+    } catch (Exception e) {
+      e.printStackTrace();
+      report.fail(path, e.toString());
+    }
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    m.put("java", System.getProperty("java.version"));
+    m.put("child_jvm_flags", ChildJvm.JVM_FLAGS);
+    return m;
+  }
+}
