@@ -3,6 +3,8 @@
 
 IMG ?= crawler-master:latest
 KIND_CLUSTER ?= crawler-e2e
+E2E_IMG ?= crawler-master:e2e
+KEEP_CLUSTER ?= 0
 NAMESPACE ?= crawler-system
 MVN ?= mvn -B -q
 JAR := target/crawler-master-0.1.0-SNAPSHOT.jar
@@ -22,10 +24,9 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Regenerate the CRD from the Java model into crds/ (and deploy/crd/).
+manifests: ## Regenerate the CRD from the Java model into crds/ (a test fails when they differ).
 	$(MVN) process-classes
 	cp target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
-	@if [ -d deploy/crd ]; then cp crds/$(CRD) deploy/crd/$(CRD); fi
 	@echo "crds/$(CRD) regenerated"
 
 .PHONY: tools
@@ -39,6 +40,12 @@ test: tools ## Run all tests: unit, mock server, real etcd, real master processe
 .PHONY: test-unit
 test-unit: ## Run only the fast tests (no etcd, no processes, no kube-apiserver).
 	$(MVN) test -Dsurefire.excludedGroups=etcd,process,apiserver,bench
+
+##@ Demo
+
+.PHONY: demo
+demo: ## Failover demo on a local kube-apiserver: operator, 3 master processes, SIGKILL the leader (logs: target/demo/).
+	hack/demo.sh
 
 ##@ Benchmarks
 
@@ -83,3 +90,17 @@ deploy: ## Deploy CRD, RBAC and the operator (kustomize deploy/) with image IMG.
 .PHONY: undeploy
 undeploy: ## Remove the operator, RBAC and CRD.
 	kubectl delete --ignore-not-found -k deploy/
+
+##@ End-to-end
+
+.PHONY: e2e-kind
+e2e-kind: ## Failover e2e in a kind cluster (needs kind and a Docker engine); KEEP_CLUSTER=1 keeps it.
+	@# 1. kind create cluster --name $(KIND_CLUSTER) --config deploy/kind/kind-config.yaml (reused if present)
+	@# 2. docker build -t $(E2E_IMG) . && kind load docker-image $(E2E_IMG) --name $(KIND_CLUSTER)
+	@# 3. kubectl apply -k deploy/etcd; rollout status statefulset/etcd
+	@# 4. kubectl apply -f crds/; kubectl wait --for=condition=Established crd/crawlermasters.crawler.dev
+	@# 5. kubectl apply -k deploy/ with the operator image and CRAWLER_MASTER_IMAGE set to $(E2E_IMG); rollout status
+	@# 6. apply deploy/samples/crawlermaster.yaml; kubectl wait --for=jsonpath=... until status.leader is set
+	@# 7. delete the leader pod; wait until status.leader names another pod and Service endpoints point at it
+	@# 8. print the timings; delete the cluster unless KEEP_CLUSTER=1
+	KIND_CLUSTER=$(KIND_CLUSTER) IMG=$(E2E_IMG) KEEP_CLUSTER=$(KEEP_CLUSTER) hack/e2e-kind.sh

@@ -15,7 +15,7 @@
 #
 # Usage: hack/provision-tools.sh [--verify]
 #   --verify  also start etcd + kube-apiserver with kube-api-test's flags and
-#             check /readyz and `kubectl get ns default` (needs openssl).
+#             check /readyz and `kubectl get ns default` (needs openssl, curl).
 set -euo pipefail
 
 # ---- pinned versions ------------------------------------------------------
@@ -106,7 +106,6 @@ version_ge "${ETCD_VERSION:-0}" "${ETCD_MIN_VERSION}" \
 KUBECTL_BIN="$(command -v kubectl || true)"
 [ -n "${KUBECTL_BIN}" ] || die "kubectl not on PATH; install kubectl 1.${K8S_VERSION#*.} \
 (e.g. apt package 'kubectl' from pkgs.k8s.io or google-cloud-cli), then re-run"
-KUBECTL_BIN="$(readlink -f "${KUBECTL_BIN}")"
 KUBECTL_VERSION="$(kubectl_version "${KUBECTL_BIN}")"
 [ -n "${KUBECTL_VERSION}" ] || die "${KUBECTL_BIN} does not run ('kubectl version --client' failed)"
 K8S_MINOR="$(echo "${K8S_VERSION}" | cut -d. -f2)"
@@ -122,7 +121,7 @@ build_apiserver() {
     return
   fi
   command -v go >/dev/null 2>&1 || die "'go' not on PATH; kube-apiserver is built from source. \
-Install Go >= ${GO_MIN_VERSION} (https://go.dev/dl/, or Debian bookworm-backports golang-${GO_MIN_VERSION}) and re-run"
+Install Go >= ${GO_MIN_VERSION} from https://go.dev/dl/ (Debian 12's golang package is 1.19, too old) and re-run"
   local go_version
   go_version="$(go env GOVERSION)"
   go_version="${go_version#go}"
@@ -142,7 +141,7 @@ Install Go >= ${GO_MIN_VERSION} (https://go.dev/dl/, or Debian bookworm-backport
   done
 
   log "step 2/4: building kube-apiserver v${K8S_VERSION} with $(go version | awk '{print $3}')" \
-    "(first build compiles k8s.io/kubernetes: ~10+ min on 2 cores; later builds use the Go cache)"
+    "(first build downloads modules and compiles k8s.io/kubernetes: several minutes; later builds use the Go caches)"
   # Build next to (not inside) BIN_DIR so a failed build leaves no half-filled version dir.
   mkdir -p "${KUBE_API_TEST_DIR}"
   local tmp="${KUBE_API_TEST_DIR}/.kube-apiserver.tmp.$$"
@@ -177,14 +176,17 @@ done
 
 # ---- 4. optional smoke test -----------------------------------------------------
 verify_stack() {
-  command -v openssl >/dev/null 2>&1 || die "--verify needs openssl (apt-get install -y openssl)"
+  local tool
+  for tool in openssl curl shuf; do
+    command -v "${tool}" >/dev/null 2>&1 || die "--verify needs ${tool} (apt-get install -y openssl curl coreutils)"
+  done
   log "step 4/4: verifying: etcd + kube-apiserver with kube-api-test 7.5.2 flags"
   local work etcd_port peer_port api_port etcd_pid="" api_pid="" i
   work="$(mktemp -d)"
   # shellcheck disable=SC2317,SC2329  # invoked via trap
   cleanup_verify() {
-    [ -n "${api_pid}" ] && kill -9 "${api_pid}" 2>/dev/null
-    [ -n "${etcd_pid}" ] && kill -9 "${etcd_pid}" 2>/dev/null
+    [ -z "${api_pid}" ] || kill -9 "${api_pid}" 2>/dev/null || true
+    [ -z "${etcd_pid}" ] || kill -9 "${etcd_pid}" 2>/dev/null || true
     wait 2>/dev/null
     rm -rf "${work}"
   }
@@ -224,10 +226,13 @@ verify_stack() {
   api_pid=$!
   local kc=("${BIN_DIR}/kubectl" --client-certificate="${work}/client.crt" --client-key="${work}/client.key"
     --certificate-authority="${work}/apiserver.crt" --server="https://127.0.0.1:${api_port}" --request-timeout=5s)
+  # Same readiness checks as ProcessReadinessChecker: anonymous GET /readyz over
+  # HTTP/1.1, then `kubectl get ns default` with the client cert.
   for i in $(seq 1 120); do
-    if KUBECONFIG="${work}/.kubeconfig" "${kc[@]}" get ns default >/dev/null 2>&1; then
-      log "verify: readyz=$(KUBECONFIG="${work}/.kubeconfig" "${kc[@]}" get --raw /readyz)," \
-        "namespace 'default' exists after ${i}s; server $(KUBECONFIG="${work}/.kubeconfig" "${kc[@]}" get --raw /version | grep -o '"gitVersion": *"[^"]*"')"
+    if [ "$(curl -sk --http1.1 --max-time 5 "https://127.0.0.1:${api_port}/readyz" 2>/dev/null)" = ok ] \
+      && KUBECONFIG="${work}/.kubeconfig" "${kc[@]}" get ns default >/dev/null 2>&1; then
+      log "verify: anonymous /readyz=ok and namespace 'default' exists after ${i}s;" \
+        "server $(KUBECONFIG="${work}/.kubeconfig" "${kc[@]}" get --raw /version | grep -o '"gitVersion": *"[^"]*"')"
       cleanup_verify
       trap - EXIT
       return

@@ -33,6 +33,9 @@ public class CrawlerMasterSpec {
   private EtcdSpec etcd;
 
   @JsonPropertyDescription("Leader election settings.")
+  // Without an object default the API server never applies leaseTTLSeconds' default when
+  // election is omitted: structural defaulting only descends into objects that are present.
+  @Default("{}")
   private ElectionSpec election = new ElectionSpec();
 
   @JsonPropertyDescription("HTTP port of each master replica's API (1-65535, default 8080).")

@@ -18,6 +18,11 @@ public final class MasterEnv {
   public static final String LEASE_TTL_SECONDS = "CRAWLER_LEASE_TTL_SECONDS";
   /** HTTP port the replica listens on. */
   public static final String PORT = "CRAWLER_PORT";
+  /**
+   * Address the HTTP server binds to; default 0.0.0.0. In a pod the pod's own network namespace
+   * makes the default right; processes sharing one host (the local demo) bind to their own IP.
+   */
+  public static final String BIND_ADDRESS = "CRAWLER_BIND_ADDRESS";
   /** host:port that other replicas use to reach this one; defaults to POD_IP:PORT. */
   public static final String ADVERTISE_ADDRESS = "CRAWLER_ADVERTISE_ADDRESS";
 }

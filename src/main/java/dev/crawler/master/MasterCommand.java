@@ -1,12 +1,85 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterEnv;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "master", mixinStandardHelpOptions = true, description = "Run one crawler master replica.")
+/** {@code master}: runs one replica until SIGTERM, then hands leadership over before exiting. */
+@Command(
+    name = "master",
+    mixinStandardHelpOptions = true,
+    description = "Run one crawler master replica. Each flag falls back to the environment variable named with it.")
 public final class MasterCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--id", description = "Replica id, unique in the cluster (env " + MasterEnv.POD_NAME + ").")
+  String id;
+
+  @Option(
+      names = "--advertise-address",
+      description = "host:port other replicas use to reach this one (env " + MasterEnv.ADVERTISE_ADDRESS
+          + "; default " + MasterEnv.POD_IP + ":port).")
+  String advertiseAddress;
+
+  @Option(
+      names = "--etcd-endpoints",
+      description = "Comma-separated etcd endpoints, e.g. http://etcd:2379 (env " + MasterEnv.ETCD_ENDPOINTS + ").")
+  String etcdEndpoints;
+
+  @Option(names = "--prefix", description = "The cluster's key prefix in etcd (env " + MasterEnv.KEY_PREFIX + ").")
+  String prefix;
+
+  @Option(
+      names = "--lease-ttl",
+      description = "Lease TTL in seconds, 2-60 (env " + MasterEnv.LEASE_TTL_SECONDS + "; default 5).")
+  String leaseTtl;
+
+  @Option(names = "--bind", description = "Address the HTTP server listens on (env CRAWLER_BIND_ADDRESS, default 0.0.0.0).")
+  String bind;
+
+  @Option(names = "--port", description = "HTTP port (env " + MasterEnv.PORT + "; default 8080).")
+  String port;
+
+  private final Map<String, String> env;
+
+  public MasterCommand() {
+    this(System.getenv());
+  }
+
+  MasterCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  MasterConfig config() {
+    try {
+      return MasterConfig.resolve(
+          new MasterConfig.Flags(id, advertiseAddress, etcdEndpoints, prefix, leaseTtl, bind, port), env);
+    } catch (MasterConfig.InvalidConfigException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    MasterConfig config = config();
+    MasterReplica replica = MasterReplica.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    // SIGTERM: stop leader work, resign, revoke the lease, then let the JVM exit, so a follower
+    // takes over in milliseconds instead of after the TTL.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  replica.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    stopped.await();
     return 0;
   }
 }

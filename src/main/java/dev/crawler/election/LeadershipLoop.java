@@ -1,0 +1,273 @@
+package dev.crawler.election;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Election;
+import io.etcd.jetcd.election.CampaignResponse;
+import io.etcd.jetcd.election.LeaderKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's part in the election, supervised: session, campaign, lead, step down, repeat.
+ *
+ * <p>jetcd's Election API never tells a leader that its lease is gone, and after an etcd restart
+ * keep-alives and waiting campaigns just end. So this loop owns recovery: it leads only while its
+ * session is valid, steps down at once when the session is lost, when observe shows a later
+ * leader, or when a fenced write is rejected, and then starts over with a new lease and a new
+ * campaign (with jittered backoff while etcd is unreachable).
+ *
+ * <p>{@link #close()} is the graceful path: stop leader work, resign, revoke the lease. A waiting
+ * candidate then wins within milliseconds instead of waiting for the TTL.
+ */
+public final class LeadershipLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LeadershipLoop.class);
+  private static final Duration RPC_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration WORK_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Where this replica stands. */
+  public enum Role {
+    /** Getting a lease; etcd may be unreachable. */
+    CONNECTING,
+    /** Holding a lease and waiting in the campaign. */
+    CANDIDATE,
+    LEADER,
+    STOPPED
+  }
+
+  private final Client client;
+  private final Election election;
+  private final ByteSequence electionName;
+  private final LeaderInfo self;
+  private final Duration ttl;
+  private final LeaderWork work;
+  private final LeaderObserver observer;
+  private final CompletableFuture<String> closing = new CompletableFuture<>();
+  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+  private final Thread supervisor;
+
+  private volatile Role role = Role.CONNECTING;
+  private volatile Session session;
+  private volatile Fence fence;
+  private volatile String followedKey;
+
+  public LeadershipLoop(Client client, String electionName, LeaderInfo self, Duration ttl, LeaderWork work) {
+    this.client = client;
+    this.election = client.getElectionClient();
+    this.electionName = ByteSequence.from(electionName, StandardCharsets.UTF_8);
+    this.self = self;
+    this.ttl = ttl;
+    this.work = work;
+    this.observer = new LeaderObserver(election, this.electionName);
+    this.supervisor = new Thread(this::supervise, "leadership-" + self.id());
+  }
+
+  public void start() {
+    observer.addListener(this::logFollowing);
+    observer.start();
+    supervisor.start();
+  }
+
+  public LeaderInfo self() {
+    return self;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  /** Present while this replica leads; every leader-only write goes through it. */
+  public Optional<Fence> fence() {
+    Fence f = fence;
+    return f != null && f.isHeld() ? Optional.of(f) : Optional.empty();
+  }
+
+  /** Connected to etcd (a valid lease) and taking part in the election. */
+  public boolean isReady() {
+    Session s = session;
+    Role r = role;
+    return s != null && s.isValid() && (r == Role.CANDIDATE || r == Role.LEADER);
+  }
+
+  public LeaderObserver observer() {
+    return observer;
+  }
+
+  /** Asks etcd who leads now. Empty when nobody does. */
+  public Optional<ObservedLeader> currentLeader(Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    try {
+      return ObservedLeader.from(
+          election.leader(electionName).get(timeout.toMillis(), TimeUnit.MILLISECONDS).getKv());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof io.etcd.jetcd.election.NoLeaderException) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private void supervise() {
+    while (!closing.isDone()) {
+      role = Role.CONNECTING;
+      Session s;
+      try {
+        s = Session.open(client, ttl, RPC_TIMEOUT);
+      } catch (InterruptedException e) {
+        break;
+      } catch (ExecutionException | TimeoutException e) {
+        pause("cannot get a lease from etcd (" + rootMessage(e) + ")");
+        continue;
+      }
+      session = s;
+      try {
+        campaignAndLead(s);
+      } catch (InterruptedException e) {
+        break;
+      } finally {
+        s.close(Duration.ofSeconds(1));
+      }
+    }
+    role = Role.STOPPED;
+  }
+
+  private void campaignAndLead(Session s) throws InterruptedException {
+    role = Role.CANDIDATE;
+    CompletableFuture<CampaignResponse> campaign =
+        election.campaign(electionName, s.leaseId(), ByteSequence.from(self.toJson()));
+    try {
+      CompletableFuture.anyOf(campaign, s.lost(), closing).get();
+    } catch (ExecutionException campaignFailed) {
+      // handled below
+    }
+    if (!campaign.isDone() || campaign.isCompletedExceptionally()) {
+      // A campaign cannot be cancelled on the server; if it wins later, give the win back.
+      campaign.thenAccept(won -> election.resign(won.getLeader()));
+      if (closing.isDone()) {
+        return;
+      }
+      String why = s.lost().isDone() ? s.lost().getNow("") : "campaign failed: " + failure(campaign);
+      pause("left the campaign: " + why);
+      return;
+    }
+    backoff.reset();
+    lead(s, campaign.join().getLeader());
+  }
+
+  private void lead(Session s, LeaderKey key) throws InterruptedException {
+    long term = key.getRevision();
+    CompletableFuture<String> stepDown = new CompletableFuture<>();
+    s.lost().thenAccept(why -> stepDown.complete("lease lost: " + why));
+    closing.thenAccept(why -> stepDown.complete(why));
+    Consumer<ObservedLeader> watchForSuccessor =
+        observed -> {
+          if (ObservedLeader.supersedes(observed, term)) {
+            stepDown.complete(
+                "observed a later leader " + observed.info().id() + " (term " + observed.term() + ")");
+          }
+        };
+    observer.addListener(watchForSuccessor);
+    Fence f =
+        new Fence(client.getKVClient(), key.getKey(), term, s::isValid, why -> stepDown.complete(why));
+    log.info("became leader (term {})", term);
+    fence = f;
+    role = Role.LEADER;
+    Thread worker =
+        new Thread(
+            () -> {
+              try {
+                work.lead(f);
+                stepDown.complete("leader work ended");
+              } catch (InterruptedException | LeadershipLostException e) {
+                stepDown.complete("leader work stopped: " + e.getMessage());
+              } catch (RuntimeException | Error e) {
+                log.error("leader work failed", e);
+                stepDown.complete("leader work failed: " + e);
+              }
+            },
+            "leader-work-term-" + term);
+    worker.start();
+    String why;
+    try {
+      why = stepDown.get();
+    } catch (ExecutionException impossible) {
+      why = impossible.toString();
+    }
+    // Stop acting first; only then let a successor in.
+    role = Role.CANDIDATE;
+    fence = null;
+    observer.removeListener(watchForSuccessor);
+    worker.interrupt();
+    worker.join(WORK_STOP_TIMEOUT.toMillis());
+    if (worker.isAlive()) {
+      log.warn("leader work of term {} did not stop within {} ms", term, WORK_STOP_TIMEOUT.toMillis());
+    }
+    log.info("stepped down (term {}): {}", term, why);
+    try {
+      election.resign(key).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // The key goes with the lease, which the caller revokes or which expires.
+    }
+  }
+
+  private void logFollowing(ObservedLeader leader) {
+    if (role == Role.LEADER || leader.info().id().equals(self.id()) || leader.key().equals(followedKey)) {
+      return;
+    }
+    followedKey = leader.key();
+    log.info("now following {} at {} (term {})", leader.info().id(), leader.info().address(), leader.term());
+  }
+
+  private void pause(String why) {
+    Duration delay = backoff.next();
+    log.warn("{}; retrying in {} ms", why, delay.toMillis());
+    try {
+      closing.get(delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // delay elapsed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String failure(CompletableFuture<?> f) {
+    try {
+      f.getNow(null);
+      return "unknown";
+    } catch (RuntimeException e) {
+      return rootMessage(e);
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getClass().getSimpleName() + ": " + c.getMessage();
+  }
+
+  /**
+   * Graceful stop: stops leader work, resigns, revokes the lease, and waits for all of it (at most
+   * a few seconds). Idempotent.
+   */
+  @Override
+  public void close() {
+    closing.complete("shutting down");
+    try {
+      supervisor.join(WORK_STOP_TIMEOUT.toMillis() + 3000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    observer.close();
+    role = Role.STOPPED;
+  }
+}

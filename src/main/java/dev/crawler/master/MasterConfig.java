@@ -1,0 +1,164 @@
+package dev.crawler.master;
+
+import dev.crawler.api.KeyLayout;
+import dev.crawler.api.MasterEnv;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A replica's validated settings. Flags win over environment variables ({@link MasterEnv}). */
+public record MasterConfig(
+    String id,
+    String advertiseAddress,
+    List<URI> etcdEndpoints,
+    KeyLayout layout,
+    Duration leaseTtl,
+    String bindHost,
+    int port) {
+
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_LEASE_TTL_SECONDS = 5;
+  public static final int MIN_LEASE_TTL_SECONDS = 2;
+  public static final int MAX_LEASE_TTL_SECONDS = 60;
+
+  /** Settings exactly as given on the command line; null when absent. */
+  public record Flags(
+      String id,
+      String advertiseAddress,
+      String etcdEndpoints,
+      String prefix,
+      String leaseTtlSeconds,
+      String bindHost,
+      String port) {}
+
+  /** A setting is missing or invalid; the message names it and says what is expected. */
+  public static final class InvalidConfigException extends Exception {
+    public InvalidConfigException(String message) {
+      super(message);
+    }
+  }
+
+  public static MasterConfig resolve(Flags flags, Map<String, String> env) throws InvalidConfigException {
+    String id = required(flags.id(), "--id", env, MasterEnv.POD_NAME);
+    String endpoints = required(flags.etcdEndpoints(), "--etcd-endpoints", env, MasterEnv.ETCD_ENDPOINTS);
+    String prefix = required(flags.prefix(), "--prefix", env, MasterEnv.KEY_PREFIX);
+    int port = integer(pick(flags.port(), env, MasterEnv.PORT), "--port", MasterEnv.PORT, DEFAULT_PORT, 1, 65535);
+    int ttl =
+        integer(
+            pick(flags.leaseTtlSeconds(), env, MasterEnv.LEASE_TTL_SECONDS),
+            "--lease-ttl",
+            MasterEnv.LEASE_TTL_SECONDS,
+            DEFAULT_LEASE_TTL_SECONDS,
+            MIN_LEASE_TTL_SECONDS,
+            MAX_LEASE_TTL_SECONDS);
+
+    String advertise = pick(flags.advertiseAddress(), env, MasterEnv.ADVERTISE_ADDRESS);
+    if (advertise == null) {
+      String podIp = env.get(MasterEnv.POD_IP);
+      if (podIp == null || podIp.isBlank()) {
+        throw new InvalidConfigException(
+            "missing --advertise-address (or " + MasterEnv.ADVERTISE_ADDRESS + ", or " + MasterEnv.POD_IP + ")");
+      }
+      advertise = podIp + ":" + port;
+    }
+    validateHostPort(advertise);
+
+    if (!id.matches("[A-Za-z0-9]([-A-Za-z0-9._]{0,251}[A-Za-z0-9])?")) {
+      throw new InvalidConfigException(
+          "invalid --id (or " + MasterEnv.POD_NAME + ") '" + id + "': use letters, digits, '-', '.', '_'");
+    }
+    KeyLayout layout;
+    try {
+      layout = new KeyLayout(prefix);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException("invalid --prefix (or " + MasterEnv.KEY_PREFIX + "): " + e.getMessage());
+    }
+    String bind = pick(flags.bindHost(), env, MasterEnv.BIND_ADDRESS);
+    if (bind == null) {
+      bind = "0.0.0.0";
+    }
+    return new MasterConfig(id, advertise, endpoints(endpoints), layout, Duration.ofSeconds(ttl), bind, port);
+  }
+
+  private static String pick(String flag, Map<String, String> env, String var) {
+    if (flag != null && !flag.isBlank()) {
+      return flag.trim();
+    }
+    String v = env.get(var);
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  private static String required(String flag, String name, Map<String, String> env, String var)
+      throws InvalidConfigException {
+    String v = pick(flag, env, var);
+    if (v == null) {
+      throw new InvalidConfigException("missing " + name + " (or " + var + ")");
+    }
+    return v;
+  }
+
+  private static int integer(String value, String name, String var, int dflt, int min, int max)
+      throws InvalidConfigException {
+    if (value == null) {
+      return dflt;
+    }
+    try {
+      int v = Integer.parseInt(value);
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidConfigException(
+        "invalid " + name + " (or " + var + ") '" + value + "': expected an integer from " + min + " to " + max);
+  }
+
+  private static void validateHostPort(String address) throws InvalidConfigException {
+    int colon = address.lastIndexOf(':');
+    boolean ok = colon > 0 && colon < address.length() - 1;
+    if (ok) {
+      try {
+        int p = Integer.parseInt(address.substring(colon + 1));
+        ok = p > 0 && p < 65536;
+      } catch (NumberFormatException e) {
+        ok = false;
+      }
+    }
+    if (!ok || address.contains("/")) {
+      throw new InvalidConfigException(
+          "invalid --advertise-address (or " + MasterEnv.ADVERTISE_ADDRESS + ") '" + address + "': expected host:port");
+    }
+  }
+
+  private static List<URI> endpoints(String value) throws InvalidConfigException {
+    List<URI> uris = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String s = part.trim();
+      if (s.isEmpty()) {
+        continue;
+      }
+      URI uri;
+      try {
+        uri = URI.create(s);
+      } catch (IllegalArgumentException e) {
+        uri = null;
+      }
+      if (uri == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getPort() < 0) {
+        throw new InvalidConfigException(
+            "invalid --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ") entry '" + s
+                + "': expected http://host:port, comma-separated");
+      }
+      uris.add(uri);
+    }
+    if (uris.isEmpty()) {
+      throw new InvalidConfigException("missing --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ")");
+    }
+    return List.copyOf(uris);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.crawler.master;
+
+/** Every HTTP path and header of a master replica, in one place (the operator and tests use them too). */
+public final class Paths {
+  private Paths() {}
+
+  /** Liveness: 200 while the process serves HTTP. */
+  public static final String HEALTHZ = "/healthz";
+  /** Readiness: 200 while connected to etcd and taking part in the election, else 503. */
+  public static final String READYZ = "/readyz";
+  /** Who leads (id, address, term) and this replica's role. */
+  public static final String LEADER = "/leader";
+  /** Collection of crawl resources: GET lists, POST creates. Leader-only (followers forward). */
+  public static final String RESOURCES = "/api/v1/resources";
+  /** Prefix of one resource: {@code DELETE /api/v1/resources/{name}}. Leader-only. */
+  public static final String RESOURCE_PREFIX = RESOURCES + "/";
+  /** Registered live workers. Any replica answers from etcd. */
+  public static final String WORKERS = "/api/v1/workers";
+
+  /** Names the replica that actually served the request (set by whoever served it, kept when forwarded). */
+  public static final String SERVED_BY_HEADER = "X-Crawler-Served-By";
+  /** Set on a forwarded request; a follower never forwards such a request again (no forwarding loops). */
+  public static final String FORWARDED_BY_HEADER = "X-Crawler-Forwarded-By";
+
+  public static String resource(String name) {
+    return RESOURCE_PREFIX + name;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.crawler.master;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.regex.Pattern;
+
+/** The body of {@code POST /api/v1/resources}, validated. */
+public record ResourceRequest(String name, String url) {
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final int MAX_URL_LENGTH = 2048;
+
+  /** Parses and validates a request body; the exception message names the first problem found. */
+  public static ResourceRequest parse(byte[] body) throws BadRequestException {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new BadRequestException("body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadRequestException("body must be a JSON object like {\"name\": \"...\", \"url\": \"...\"}");
+    }
+    String name = text(root, "name");
+    String url = text(root, "url");
+    validateName(name);
+    validateUrl(url);
+    return new ResourceRequest(name, url);
+  }
+
+  private static String text(JsonNode root, String field) throws BadRequestException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      throw new BadRequestException("missing field '" + field + "'");
+    }
+    if (!node.isTextual()) {
+      throw new BadRequestException("field '" + field + "' must be a string");
+    }
+    return node.asText();
+  }
+
+  /** A resource name is a DNS label: 1-63 of a-z, 0-9 and '-', starting and ending alphanumeric. */
+  public static void validateName(String name) throws BadRequestException {
+    if (!DNS_LABEL.matcher(name).matches()) {
+      throw new BadRequestException(
+          "invalid name '" + name + "': use 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
+    }
+  }
+
+  static void validateUrl(String url) throws BadRequestException {
+    if (url.length() > MAX_URL_LENGTH) {
+      throw new BadRequestException("invalid url: longer than " + MAX_URL_LENGTH + " characters");
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new BadRequestException("invalid url '" + url + "': " + e.getReason());
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+      throw new BadRequestException("invalid url '" + url + "': must be an absolute http or https URL");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new BadRequestException("invalid url '" + url + "': missing host");
+    }
+  }
+}

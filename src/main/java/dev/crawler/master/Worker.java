@@ -1,0 +1,7 @@
+package dev.crawler.master;
+
+/**
+ * A live worker as it registers itself under {@code <prefix>/workers/<id>}, bound to its own
+ * lease: the key disappears when the worker dies.
+ */
+public record Worker(String id, String address) {}

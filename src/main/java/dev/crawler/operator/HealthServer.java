@@ -1,0 +1,67 @@
+package dev.crawler.operator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The operator's probe endpoints; JOSDK has none. {@code /readyz}: started and every informer
+ * healthy. {@code /healthz}: healthy informers once started, and OK while starting, because
+ * {@code Operator.start()} waits for caches to sync and a liveness failure then would only restart
+ * a slow start.
+ */
+public final class HealthServer implements AutoCloseable {
+  public static final String HEALTHZ = "/healthz";
+  public static final String READYZ = "/readyz";
+
+  private final HttpServer server;
+
+  private HealthServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Listens on all interfaces: the kubelet probes the pod IP. */
+  public static HealthServer start(int port, RuntimeInfo runtime) throws IOException {
+    return start(new InetSocketAddress(port), runtime);
+  }
+
+  public static HealthServer start(InetSocketAddress address, RuntimeInfo runtime) throws IOException {
+    HttpServer server = HttpServer.create(address, 0);
+    server.createContext(HEALTHZ, exchange -> answer(exchange,
+        () -> !runtime.isStarted() || runtime.allEventSourcesAreHealthy()));
+    server.createContext(READYZ, exchange -> answer(exchange,
+        () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy()));
+    server.start();
+    return new HealthServer(server);
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void answer(HttpExchange exchange, BooleanSupplier healthy) throws IOException {
+    try (exchange) {
+      if (!exchange.getRequestURI().getPath().equals(exchange.getHttpContext().getPath())) {
+        exchange.sendResponseHeaders(404, -1);
+        return;
+      }
+      boolean ok = healthy.getAsBoolean();
+      byte[] body = (ok ? "ok\n" : "unhealthy\n").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

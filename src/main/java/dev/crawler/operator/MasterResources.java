@@ -1,0 +1,294 @@
+package dev.crawler.operator;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterSpec;
+import dev.crawler.api.ElectionSpec;
+import dev.crawler.api.MasterEnv;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pure builders of the objects the operator keeps for one CrawlerMaster: the StatefulSet of master
+ * replicas, the headless Service that gives each replica a stable DNS name, and the client Service
+ * that routes only to the leader.
+ */
+public final class MasterResources {
+  private MasterResources() {}
+
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String APP_NAME = "crawler-master";
+  public static final String MANAGER = "crawler-operator";
+  /** Selects the objects this operator manages; its informers cache only these. */
+  public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGER;
+
+  /** Set on master pods by the operator from etcd's election; the client Service selects the leader. */
+  public static final String ROLE_LABEL = "crawler.dev/role";
+  public static final String ROLE_LEADER = "leader";
+  public static final String ROLE_FOLLOWER = "follower";
+
+  public static final String CONTAINER_NAME = "master";
+  public static final String PORT_NAME = "http";
+  /** Must equal the master's {@code dev.crawler.master.Paths} health endpoints. */
+  public static final String HEALTHZ_PATH = "/healthz";
+  public static final String READYZ_PATH = "/readyz";
+
+  /** Non-root uid/gid of the distroless "nonroot" convention; the image needs no particular user. */
+  static final long RUN_AS_USER = 65532L;
+  /**
+   * A leader resigns in milliseconds (etcd answers within one round trip); the rest of the grace
+   * period lets in-flight requests finish. When etcd is unreachable no resign can succeed and the
+   * lease expires on its own, so the grace period need not cover the lease TTL.
+   */
+  static final long TERMINATION_GRACE_SECONDS = 30L;
+
+  public static String headlessServiceName(CrawlerMaster cm) {
+    return cm.getMetadata().getName() + "-headless";
+  }
+
+  public static String clientServiceName(CrawlerMaster cm) {
+    return cm.getMetadata().getName();
+  }
+
+  public static String statefulSetName(CrawlerMaster cm) {
+    return cm.getMetadata().getName();
+  }
+
+  /** Labels that identify one instance's pods; immutable in the StatefulSet selector. */
+  public static Map<String, String> selectorLabels(CrawlerMaster cm) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_NAME, APP_NAME);
+    labels.put(LABEL_INSTANCE, cm.getMetadata().getName());
+    return labels;
+  }
+
+  public static Map<String, String> labels(CrawlerMaster cm) {
+    Map<String, String> labels = selectorLabels(cm);
+    labels.put(LABEL_MANAGED_BY, MANAGER);
+    return labels;
+  }
+
+  public static StatefulSet statefulSet(CrawlerMaster cm, OperatorSettings settings) {
+    CrawlerMasterSpec spec = cm.getSpec();
+    return new StatefulSetBuilder()
+        .withMetadata(metadata(cm, statefulSetName(cm)))
+        .withNewSpec()
+        .withReplicas(replicas(spec))
+        .withServiceName(headlessServiceName(cm))
+        .withPodManagementPolicy("Parallel")
+        .withNewSelector()
+        .withMatchLabels(selectorLabels(cm))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels(cm))
+        .endMetadata()
+        .withNewSpec()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS_USER)
+        .withRunAsGroup(RUN_AS_USER)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .withContainers(container(cm, settings))
+        .addNewVolume()
+        .withName("tmp")
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** Gives every replica a DNS name; lists unready pods too so replicas can find each other while starting. */
+  public static Service headlessService(CrawlerMaster cm) {
+    return new ServiceBuilder()
+        .withMetadata(metadata(cm, headlessServiceName(cm)))
+        .withNewSpec()
+        .withClusterIP("None")
+        .withPublishNotReadyAddresses(true)
+        .withSelector(selectorLabels(cm))
+        .addNewPort()
+        .withName(PORT_NAME)
+        .withProtocol("TCP")
+        .withPort(port(cm.getSpec()))
+        .withTargetPort(new IntOrString(PORT_NAME))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  /** Routes clients to the leader only: the pod the operator labels {@code crawler.dev/role=leader}. */
+  public static Service clientService(CrawlerMaster cm) {
+    Map<String, String> selector = selectorLabels(cm);
+    selector.put(ROLE_LABEL, ROLE_LEADER);
+    return new ServiceBuilder()
+        .withMetadata(metadata(cm, clientServiceName(cm)))
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(selector)
+        .addNewPort()
+        .withName(PORT_NAME)
+        .withProtocol("TCP")
+        .withPort(port(cm.getSpec()))
+        .withTargetPort(new IntOrString(PORT_NAME))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  static Container container(CrawlerMaster cm, OperatorSettings settings) {
+    CrawlerMasterSpec spec = cm.getSpec();
+    int port = port(spec);
+    return new ContainerBuilder()
+        .withName(CONTAINER_NAME)
+        .withImage(spec.getImage() == null || spec.getImage().isBlank() ? settings.masterImage() : spec.getImage())
+        .withImagePullPolicy("IfNotPresent")
+        .withArgs("master")
+        .addNewPort()
+        .withName(PORT_NAME)
+        .withContainerPort(port)
+        .withProtocol("TCP")
+        .endPort()
+        .withEnv(env(cm))
+        .withResources(resources(spec))
+        .withLivenessProbe(httpProbe(HEALTHZ_PATH, 10, 3))
+        .withReadinessProbe(httpProbe(READYZ_PATH, 5, 2))
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        .build();
+  }
+
+  /**
+   * The advertise address is POD_IP-based rather than the pod's DNS name under the headless
+   * Service: a follower forwards to the leader right after a failover, when the new leader's DNS
+   * record may not have propagated yet or a negative answer may still be cached, whereas the IP
+   * works at once. Stability of the name is not needed: each replica publishes its address anew
+   * whenever it campaigns. Order matters: POD_IP is defined before the variable that refers to it.
+   */
+  static List<EnvVar> env(CrawlerMaster cm) {
+    CrawlerMasterSpec spec = cm.getSpec();
+    int port = port(spec);
+    return List.of(
+        fieldRef(MasterEnv.POD_NAME, "metadata.name"),
+        fieldRef(MasterEnv.POD_IP, "status.podIP"),
+        fieldRef(MasterEnv.POD_NAMESPACE, "metadata.namespace"),
+        value(MasterEnv.ETCD_ENDPOINTS, String.join(",", spec.getEtcd().getEndpoints())),
+        value(MasterEnv.KEY_PREFIX, cm.keyLayout().prefix()),
+        value(MasterEnv.LEASE_TTL_SECONDS, Integer.toString(leaseTtlSeconds(spec))),
+        value(MasterEnv.PORT, Integer.toString(port)),
+        value(MasterEnv.ADVERTISE_ADDRESS, "$(" + MasterEnv.POD_IP + "):" + port));
+  }
+
+  static ResourceRequirements resources(CrawlerMasterSpec spec) {
+    if (spec.getResources() != null) {
+      return spec.getResources();
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("256Mi"))
+        .addToLimits("memory", new Quantity("512Mi"))
+        .build();
+  }
+
+  static int replicas(CrawlerMasterSpec spec) {
+    return spec.getReplicas() == null ? CrawlerMasterSpec.DEFAULT_REPLICAS : spec.getReplicas();
+  }
+
+  static int port(CrawlerMasterSpec spec) {
+    return spec.getPort() == null ? CrawlerMasterSpec.DEFAULT_PORT : spec.getPort();
+  }
+
+  static int leaseTtlSeconds(CrawlerMasterSpec spec) {
+    ElectionSpec election = spec.getElection();
+    return election == null || election.getLeaseTTLSeconds() == null
+        ? ElectionSpec.DEFAULT_LEASE_TTL_SECONDS
+        : election.getLeaseTTLSeconds();
+  }
+
+  private static Probe httpProbe(String path, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString(PORT_NAME))
+        .withScheme("HTTP")
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(2)
+        .withFailureThreshold(failureThreshold)
+        .build();
+  }
+
+  private static EnvVar fieldRef(String name, String fieldPath) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withApiVersion("v1")
+        .withFieldPath(fieldPath)
+        .endFieldRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static EnvVar value(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static ObjectMeta metadata(CrawlerMaster cm, String name) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(cm.getMetadata().getNamespace())
+        .withLabels(labels(cm))
+        .withOwnerReferences(ownerReference(cm))
+        .build();
+  }
+
+  static OwnerReference ownerReference(HasMetadata owner) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
+        .withController(true)
+        .build();
+  }
+}

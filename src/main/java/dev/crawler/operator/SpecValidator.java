@@ -1,0 +1,148 @@
+package dev.crawler.operator;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterSpec;
+import dev.crawler.api.KeyLayout;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Checks what the CRD schema cannot: that every etcd endpoint parses as a URI with host and port,
+ * and that no two CrawlerMasters on the same etcd use overlapping key prefixes. Returns the first
+ * problem as a message that starts with the offending field, or empty when the spec is usable.
+ */
+public final class SpecValidator {
+  private SpecValidator() {}
+
+  /**
+   * Orders CrawlerMasters by age, then namespace and name. Of two conflicting CrawlerMasters only
+   * the younger one is invalid, so a running cluster never stops being managed because someone
+   * created a conflicting one; every reconcile of either side reaches the same verdict.
+   */
+  static final Comparator<CrawlerMaster> SENIORITY =
+      Comparator.comparing(SpecValidator::createdAt)
+          .thenComparing(cm -> Objects.toString(cm.getMetadata().getNamespace(), ""))
+          .thenComparing(cm -> cm.getMetadata().getName());
+
+  /**
+   * @param cm the CrawlerMaster to check
+   * @param others CrawlerMasters known to the operator (may include {@code cm} itself)
+   */
+  public static Optional<String> validate(CrawlerMaster cm, Collection<CrawlerMaster> others) {
+    Optional<String> own = validateOwn(cm);
+    if (own.isPresent()) {
+      return own;
+    }
+    return conflict(cm, others);
+  }
+
+  static Optional<String> validateOwn(CrawlerMaster cm) {
+    CrawlerMasterSpec spec = cm.getSpec();
+    if (spec == null) {
+      return Optional.of("spec: missing");
+    }
+    if (spec.getEtcd() == null) {
+      return Optional.of("spec.etcd: missing; give at least one endpoint, e.g. http://etcd.crawler-system:2379");
+    }
+    List<String> endpoints = spec.getEtcd().getEndpoints();
+    if (endpoints == null || endpoints.isEmpty()) {
+      return Optional.of("spec.etcd.endpoints: empty; give at least one endpoint, e.g. http://etcd.crawler-system:2379");
+    }
+    for (int i = 0; i < endpoints.size(); i++) {
+      Optional<String> problem = endpointProblem(endpoints.get(i));
+      if (problem.isPresent()) {
+        return Optional.of("spec.etcd.endpoints[" + i + "]: \"" + endpoints.get(i) + "\" " + problem.get()
+            + "; use http://host:port or https://host:port");
+      }
+    }
+    try {
+      cm.keyLayout();
+    } catch (IllegalArgumentException e) {
+      return Optional.of("spec.etcd.keyPrefix: " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  /** Why an endpoint is unusable, or empty when it is a http(s) URI with host and port. */
+  static Optional<String> endpointProblem(String endpoint) {
+    if (endpoint == null || endpoint.isBlank()) {
+      return Optional.of("is empty");
+    }
+    URI uri;
+    try {
+      uri = new URI(endpoint);
+    } catch (URISyntaxException e) {
+      return Optional.of("does not parse as a URI (" + e.getReason() + ")");
+    }
+    if (uri.getScheme() == null || !Set.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
+      return Optional.of("has no http or https scheme");
+    }
+    if (uri.getHost() == null) {
+      return Optional.of("has no valid host name");
+    }
+    if (uri.getPort() < 1 || uri.getPort() > 65535) {
+      return Optional.of(uri.getPort() == -1 ? "has no port" : "has a port outside 1-65535");
+    }
+    if (uri.getUserInfo() != null || uri.getQuery() != null || uri.getFragment() != null
+        || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+      return Optional.of("has more than scheme, host and port");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Two CrawlerMasters are on the same etcd when they share an endpoint (compared as host:port,
+   * case-insensitive); different names for one etcd server are not detected.
+   */
+  static Optional<String> conflict(CrawlerMaster cm, Collection<CrawlerMaster> others) {
+    KeyLayout mine = cm.keyLayout();
+    Set<String> myEtcd = etcdServers(cm);
+    return others.stream()
+        .filter(other -> !sameObject(cm, other))
+        .filter(other -> validateOwn(other).isEmpty())
+        .filter(other -> SENIORITY.compare(other, cm) < 0)
+        .filter(other -> other.keyLayout().overlaps(mine))
+        .filter(other -> etcdServers(other).stream().anyMatch(myEtcd::contains))
+        .min(SENIORITY)
+        .map(older -> "spec.etcd.keyPrefix: " + mine.prefix()
+            + (cm.getSpec().getEtcd().getKeyPrefix() == null ? " (the default)" : "")
+            + " overlaps " + older.keyLayout().prefix() + " of CrawlerMaster "
+            + older.getMetadata().getNamespace() + "/" + older.getMetadata().getName()
+            + " on the same etcd; set a keyPrefix that neither contains nor lies below the other's");
+  }
+
+  static Set<String> etcdServers(CrawlerMaster cm) {
+    return cm.getSpec().getEtcd().getEndpoints().stream()
+        .map(URI::create)
+        .map(uri -> uri.getHost().toLowerCase(Locale.ROOT) + ":" + uri.getPort())
+        .collect(Collectors.toSet());
+  }
+
+  private static boolean sameObject(CrawlerMaster a, CrawlerMaster b) {
+    return Objects.equals(a.getMetadata().getNamespace(), b.getMetadata().getNamespace())
+        && Objects.equals(a.getMetadata().getName(), b.getMetadata().getName());
+  }
+
+  /** Objects not yet created (no timestamp) count as the youngest. */
+  private static Instant createdAt(CrawlerMaster cm) {
+    String ts = cm.getMetadata().getCreationTimestamp();
+    if (ts == null) {
+      return Instant.MAX;
+    }
+    try {
+      return Instant.parse(ts);
+    } catch (DateTimeParseException e) {
+      return Instant.MAX;
+    }
+  }
+}

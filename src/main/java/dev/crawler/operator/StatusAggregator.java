@@ -1,0 +1,129 @@
+package dev.crawler.operator;
+
+import dev.crawler.api.CrawlerMasterStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one place that computes a CrawlerMaster's status from what the reconciler observed. Feed it
+ * the inputs (spec verdict, StatefulSet, later the etcd election), then {@link #build()}. Every
+ * condition carries the CR's generation; a condition keeps its {@code lastTransitionTime} unless its
+ * status flips. Fields it has no input for (the leader fields) are carried over from the previous
+ * status unchanged.
+ */
+public final class StatusAggregator {
+  public static final String READY = "Ready";
+
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_REPLICAS_READY = "ReplicasReady";
+  public static final String REASON_REPLICAS_NOT_READY = "ReplicasNotReady";
+  public static final String REASON_RECONCILE_ERROR = "ReconcileError";
+  /** Condition messages are for people: long exception chains are cut. */
+  static final int MAX_MESSAGE_LENGTH = 1024;
+
+  private final CrawlerMasterStatus previous;
+  private final Long generation;
+  private final Instant now;
+  private Optional<String> invalidSpec = Optional.empty();
+  private Optional<String> reconcileError = Optional.empty();
+  private int desiredReplicas;
+  private Integer replicas;
+  private Integer readyReplicas;
+
+  /**
+   * @param previous the status the CR carries now (may be null)
+   * @param generation the CR's metadata.generation being acted on
+   * @param now when a condition that flips now is said to have transitioned
+   */
+  public StatusAggregator(CrawlerMasterStatus previous, Long generation, Instant now) {
+    this.previous = previous == null ? new CrawlerMasterStatus() : previous;
+    this.generation = generation;
+    this.now = now;
+  }
+
+  /** The validator's verdict; a present message makes {@code Ready=False/InvalidSpec}. */
+  public StatusAggregator invalidSpec(Optional<String> message) {
+    this.invalidSpec = message;
+    return this;
+  }
+
+  /** Why the last attempt to apply the dependents failed; JOSDK retries it. */
+  public StatusAggregator reconcileError(String message) {
+    this.reconcileError = Optional.of(message == null ? "unknown error" : message);
+    return this;
+  }
+
+  /** The replicas the spec asks for and the StatefulSet as observed (null when it does not exist). */
+  public StatusAggregator replicas(int desired, StatefulSet statefulSet) {
+    this.desiredReplicas = desired;
+    StatefulSetStatus s = statefulSet == null ? null : statefulSet.getStatus();
+    this.replicas = statefulSet == null ? null : s == null || s.getReplicas() == null ? 0 : s.getReplicas();
+    this.readyReplicas =
+        statefulSet == null ? null : s == null || s.getReadyReplicas() == null ? 0 : s.getReadyReplicas();
+    return this;
+  }
+
+  public CrawlerMasterStatus build() {
+    CrawlerMasterStatus next = new CrawlerMasterStatus();
+    next.setObservedGeneration(generation);
+    next.setReplicas(replicas);
+    next.setReadyReplicas(readyReplicas);
+    next.setLeader(previous.getLeader());
+    next.setLeaderAddress(previous.getLeaderAddress());
+    next.setTerm(previous.getTerm());
+    next.setLeaderSince(previous.getLeaderSince());
+    next.setLeaderTransitions(previous.getLeaderTransitions());
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(ready());
+    next.setConditions(conditions);
+    return next;
+  }
+
+  private Condition ready() {
+    if (invalidSpec.isPresent()) {
+      return condition(READY, false, REASON_INVALID_SPEC, invalidSpec.get());
+    }
+    if (reconcileError.isPresent()) {
+      return condition(READY, false, REASON_RECONCILE_ERROR, reconcileError.get());
+    }
+    int ready = readyReplicas == null ? 0 : readyReplicas;
+    int current = replicas == null ? 0 : replicas;
+    String counts = ready + "/" + desiredReplicas + " replicas ready";
+    if (ready >= desiredReplicas && current == desiredReplicas) {
+      return condition(READY, true, REASON_REPLICAS_READY, counts);
+    }
+    return condition(READY, false, REASON_REPLICAS_NOT_READY, counts);
+  }
+
+  private Condition condition(String type, boolean status, String reason, String message) {
+    String statusValue = status ? "True" : "False";
+    String transitioned = find(previous, type)
+        .filter(c -> statusValue.equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(Condition::getLastTransitionTime)
+        .orElseGet(() -> DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)));
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(statusValue)
+        .withReason(reason)
+        .withMessage(message.length() > MAX_MESSAGE_LENGTH ? message.substring(0, MAX_MESSAGE_LENGTH - 3) + "..." : message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(transitioned)
+        .build();
+  }
+
+  public static Optional<Condition> find(CrawlerMasterStatus status, String type) {
+    if (status == null || status.getConditions() == null) {
+      return Optional.empty();
+    }
+    return status.getConditions().stream().filter(c -> Objects.equals(type, c.getType())).findFirst();
+  }
+}

@@ -1,0 +1,332 @@
+package dev.crawler.demo;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.KeyLayout;
+import dev.crawler.election.LeaderInfo;
+import dev.crawler.testing.TestingEtcd;
+import dev.crawler.testing.TestingKubeApiServer;
+import dev.crawler.testing.TestingKubelet;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.PutOption;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * {@code make demo}: a CrawlerMaster on a real kube-apiserver, with the real operator and real
+ * master processes (run by {@link TestingKubelet}), a SIGKILLed leader, and the measured failover.
+ * Ends with one line {@code demo: leader <old> -> <new> in <N> ms; status updated in <M> ms}; exits
+ * 1 when no failover is seen in time. Every process it starts is stopped on exit, failure or
+ * Ctrl-C. Process logs go to {@code target/demo/}.
+ *
+ * <p>Run with the test classpath: {@code hack/demo.sh}.
+ */
+public final class Demo {
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
+  private static final String SAMPLE = "deploy/samples/crawlermaster.yaml";
+  private static final String NAMESPACE = "crawler-system";
+  // Paths of the master's HTTP API (dev.crawler.master.Paths).
+  private static final String RESOURCES = "/api/v1/resources";
+
+  private final Path projectDir;
+  private final Path demoDir;
+  private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
+  private final AtomicBoolean cleanedUp = new AtomicBoolean();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private Demo(Path projectDir) {
+    this.projectDir = projectDir;
+    this.demoDir = projectDir.resolve("target/demo");
+  }
+
+  public static void main(String[] args) {
+    Demo demo = new Demo(TestingKubeApiServer.projectDir());
+    Runtime.getRuntime().addShutdownHook(new Thread(demo::cleanUp, "demo-cleanup"));
+    int exit;
+    try {
+      exit = demo.run();
+    } catch (Exception e) {
+      System.out.println("demo: FAILED: " + e.getMessage());
+      exit = 1;
+    } finally {
+      demo.cleanUp();
+    }
+    System.exit(exit);
+  }
+
+  private int run() throws Exception {
+    Files.createDirectories(demoDir);
+    log("logs in " + demoDir);
+
+    TestingKubeApiServer api = TestingKubeApiServer.startNew();
+    cleanup.push(api);
+    api.installCrd();
+    Files.copy(api.kubeconfigFile(), demoDir.resolve("kubeconfig.yaml"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    log("kube-apiserver up in " + api.startupTime().toMillis() + " ms; kubectl --kubeconfig "
+        + demoDir.resolve("kubeconfig.yaml"));
+    KubernetesClient kube = api.client();
+
+    TestingEtcd etcd = TestingEtcd.startNew();
+    cleanup.push(etcd);
+    log("crawler etcd at " + etcd.endpoint() + " (log " + etcd.logFile() + ")");
+
+    api.kubectl("create", "namespace", NAMESPACE).assertSuccess();
+    Process operator = startOperator(api.kubeconfigFile());
+    TestingKubelet kubelet = TestingKubelet.start(kube, demoDir.resolve("pods"));
+    cleanup.push(kubelet);
+
+    String sample = Files.readString(projectDir.resolve(SAMPLE))
+        .replaceAll("https?://[A-Za-z0-9.-]+:[0-9]+", etcd.endpoint());
+    api.kubectlWithInput(sample, "apply", "-n", NAMESPACE, "-f", "-").assertSuccess();
+    CrawlerMaster cm = kube.getKubernetesSerialization().unmarshal(sample, CrawlerMaster.class);
+    String name = cm.getMetadata().getName();
+    log("applied " + SAMPLE + " as " + NAMESPACE + "/" + name + " with etcd " + etcd.endpoint());
+
+    cm = await("a leader in status.leader", STEP_TIMEOUT,
+        operator, () -> Optional.ofNullable(kube.resources(CrawlerMaster.class).inNamespace(NAMESPACE)
+            .withName(name).get())
+            .filter(c -> c.getStatus() != null && c.getStatus().getLeader() != null));
+    int replicas = cm.getSpec().getReplicas();
+    await(replicas + " ready pods", STEP_TIMEOUT, operator, () -> readyPods(kube, name).size() == replicas
+        ? Optional.of(true) : Optional.empty());
+    KeyLayout keys = cm.keyLayout();
+    int port = cm.getSpec().getPort();
+    System.out.print(api.kubectl("get", "crawlermasters", "-n", NAMESPACE).assertSuccess().stdout());
+
+    try (Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build()) {
+      ByteSequence electionName = bytes(keys.election());
+      LeaderInfo old = await("the election leader in etcd", STEP_TIMEOUT, operator,
+          () -> electionLeader(etcdClient, electionName));
+      log("etcd says " + old.id() + " at " + old.address() + " leads");
+
+      registerWorker(etcdClient, keys, "worker-a", "127.0.0.1:9101");
+      registerWorker(etcdClient, keys, "worker-b", "127.0.0.1:9102");
+      List<String> resources = List.of("docs", "blog", "news", "shop");
+      for (String r : resources) {
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://" + old.address() + RESOURCES))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"name\":\"" + r + "\",\"url\":\"https://example.org/" + r + "\"}"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (post.statusCode() / 100 != 2) {
+          throw new IllegalStateException("POST " + RESOURCES + " " + r + " -> " + post.statusCode() + " " + post.body());
+        }
+      }
+      log("registered workers worker-a, worker-b; submitted resources " + resources + " to " + old.id());
+      log("resources before: " + getResources(old.address()).orElse("(unavailable)"));
+
+      long pid = kubelet.pid(NAMESPACE, old.id())
+          .orElseThrow(() -> new IllegalStateException("no process for leader pod " + old.id()));
+      long killedAt = System.nanoTime();
+      new ProcessBuilder("kill", "-KILL", Long.toString(pid)).inheritIO().start().waitFor();
+      log("kill -KILL " + pid + " (" + old.id() + ")");
+
+      // Both sides are polled from the kill on, concurrently: etcd's election every 10 ms, the CR every 50 ms.
+      CompletableFuture<Timed<LeaderInfo>> etcdSide = CompletableFuture.supplyAsync(() -> timed(killedAt,
+          pollUntil(FAILOVER_TIMEOUT, 10,
+              () -> electionLeader(etcdClient, electionName).filter(l -> !l.id().equals(old.id())))));
+      CompletableFuture<Timed<String>> statusSide = CompletableFuture.supplyAsync(() -> timed(killedAt,
+          pollUntil(FAILOVER_TIMEOUT, 50,
+              () -> Optional.ofNullable(kube.resources(CrawlerMaster.class).inNamespace(NAMESPACE).withName(name).get())
+                  .map(c -> c.getStatus() == null ? null : c.getStatus().getLeader())
+                  .filter(l -> !l.equals(old.id())))));
+      Timed<LeaderInfo> next = etcdSide.join();
+      if (next.value() != null) {
+        log("etcd: " + next.value().id() + " leads " + next.millis() + " ms after the kill");
+      }
+      Timed<String> status = statusSide.join();
+      if (next.value() == null || status.value() == null) {
+        System.out.println("demo: FAILED: no failover seen within " + FAILOVER_TIMEOUT.toSeconds() + " s after the kill"
+            + " (etcd leader " + (next.value() == null ? "unchanged/none" : next.value().id()) + ", status.leader "
+            + (status.value() == null ? "unchanged" : status.value()) + ")");
+        return 1;
+      }
+      log("status.leader: " + status.value() + " " + status.millis() + " ms after the kill");
+      LeaderInfo newLeader = next.value();
+      System.out.print(api.kubectl("get", "crawlermasters", "-n", NAMESPACE).assertSuccess().stdout());
+      String survivor = readyPods(kube, name).stream()
+          .filter(p -> !p.getMetadata().getName().equals(old.id())
+              && !p.getMetadata().getName().equals(newLeader.id()))
+          .map(p -> p.getStatus().getPodIP() + ":" + port)
+          .findFirst().orElse(newLeader.address());
+      String after = pollUntil(Duration.ofSeconds(20), 250, () -> getResources(survivor));
+      log("resources after (via " + survivor + "): " + after);
+      List<String> lost = new ArrayList<>();
+      for (String r : resources) {
+        if (after == null || !after.contains("\"" + r + "\"")) {
+          lost.add(r);
+        }
+      }
+      if (!lost.isEmpty()) {
+        System.out.println("demo: FAILED: resources missing after failover: " + lost);
+        return 1;
+      }
+      System.out.printf("demo: leader %s -> %s in %d ms; status updated in %d ms%n",
+          old.id(), newLeader.id(), next.millis(), status.millis());
+      return 0;
+    }
+  }
+
+  private Process startOperator(Path kubeconfig) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"),
+        "dev.crawler.Main", "operator", "--master-image", "crawler-master:demo"));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(demoDir.resolve("operator.log").toFile());
+    Process p = pb.start();
+    cleanup.push(() -> stop(p));
+    log("operator pid " + p.pid() + " (log " + demoDir.resolve("operator.log") + ")");
+    return p;
+  }
+
+  private static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<Pod> readyPods(KubernetesClient kube, String name) {
+    return kube.pods().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(p -> p.getMetadata().getName().startsWith(name + "-"))
+        .filter(p -> p.getStatus() != null && p.getStatus().getConditions() != null
+            && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .toList();
+  }
+
+  private static Optional<LeaderInfo> electionLeader(Client etcd, ByteSequence electionName) {
+    try {
+      var response = etcd.getElectionClient().leader(electionName).get(2, TimeUnit.SECONDS);
+      return LeaderInfo.parse(response.getKv().getValue().getBytes());
+    } catch (Exception noLeaderOrNotYet) {
+      // NoLeaderException: nobody leads right now (see STACK.md, jetcd pitfall 2).
+      return Optional.empty();
+    }
+  }
+
+  /** A worker as the crawler's workers register: a key under workersDir() bound to its own kept-alive lease. */
+  private void registerWorker(Client etcd, KeyLayout keys, String id, String address) throws Exception {
+    long lease = etcd.getLeaseClient().grant(10).get(5, TimeUnit.SECONDS).getID();
+    var keepAlive = etcd.getLeaseClient().keepAlive(lease, new StreamObserver<LeaseKeepAliveResponse>() {
+      @Override
+      public void onNext(LeaseKeepAliveResponse value) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
+    cleanup.push(keepAlive::close);
+    String json = "{\"id\":\"" + id + "\",\"address\":\"" + address + "\"}";
+    etcd.getKVClient().put(bytes(keys.worker(id)), bytes(json), PutOption.builder().withLeaseId(lease).build())
+        .get(5, TimeUnit.SECONDS);
+  }
+
+  private Optional<String> getResources(String address) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + RESOURCES))
+          .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Optional.of(r.body().strip()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** A value and when it was seen, in ms since {@code start}. */
+  private record Timed<T>(T value, long millis) {}
+
+  private static <T> Timed<T> timed(long start, T value) {
+    return new Timed<>(value, millisSince(start));
+  }
+
+  private static <T> T pollUntil(Duration timeout, long periodMillis, Supplier<Optional<T>> probe) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<T> value = probe.get();
+      if (value.isPresent()) {
+        return value.get();
+      }
+      try {
+        Thread.sleep(periodMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** Polls until {@code probe} gives a value; fails early when the operator process has died. */
+  private <T> T await(String what, Duration timeout, Process operator, Supplier<Optional<T>> probe) {
+    long t0 = System.nanoTime();
+    T value = pollUntil(timeout, 200, () -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited with " + operator.exitValue() + " while waiting for "
+            + what + "; see " + demoDir.resolve("operator.log"));
+      }
+      return probe.get();
+    });
+    if (value == null) {
+      throw new IllegalStateException("no " + what + " within " + timeout.toSeconds() + " s");
+    }
+    log(what + ": after " + millisSince(t0) + " ms");
+    return value;
+  }
+
+  private static long millisSince(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  private static void log(String message) {
+    System.out.println("demo: " + message);
+  }
+
+  /** Stops everything started, newest first; safe to call twice (finally block and shutdown hook). */
+  private void cleanUp() {
+    if (!cleanedUp.compareAndSet(false, true)) {
+      return;
+    }
+    while (!cleanup.isEmpty()) {
+      try {
+        cleanup.pop().close();
+      } catch (Exception e) {
+        System.out.println("demo: cleanup: " + e);
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.crawler.election;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ElectionRulesTest {
+
+  private static ObservedLeader leader(String id, long term) {
+    return new ObservedLeader("/p/election/" + id, term, new LeaderInfo(id, "127.0.0.1:1"));
+  }
+
+  @Test
+  void aLaterLeaderSupersedesButALateEventFromBeforeOurTermDoesNot() {
+    assertThat(ObservedLeader.supersedes(leader("b", 12), 10)).isTrue();
+    assertThat(ObservedLeader.supersedes(leader("a", 10), 10)).isFalse();
+    assertThat(ObservedLeader.supersedes(leader("old", 7), 10)).isFalse();
+  }
+
+  @Test
+  void leaseIsTrustedForTtlMinusAMarginCountedFromWhenTheKeepAliveWasSent() {
+    Duration ttl = Duration.ofSeconds(2);
+    assertThat(LeaseClock.validity(ttl)).isEqualTo(Duration.ofMillis(1500));
+    assertThat(LeaseClock.validity(Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(750));
+
+    long t0 = 1_000_000_000L;
+    LeaseClock clock = new LeaseClock(ttl, t0);
+    assertThat(clock.isValid(t0 + 1_499_000_000L)).isTrue();
+    assertThat(clock.isValid(t0 + 1_500_000_000L)).isFalse();
+
+    clock.renewed(t0 + 1_000_000_000L);
+    assertThat(clock.isValid(t0 + 2_400_000_000L)).isTrue();
+    // A late reply to an older keep-alive does not move the deadline back.
+    clock.renewed(t0 + 500_000_000L);
+    assertThat(clock.isValid(t0 + 2_400_000_000L)).isTrue();
+    assertThat(clock.isValid(t0 + 2_500_000_000L)).isFalse();
+  }
+
+  @Test
+  void backoffGrowsWithJitterUpToTheCapAndResets() {
+    Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    for (int i = 0; i < 20; i++) {
+      Duration d = backoff.next();
+      assertThat(d).isBetween(Duration.ofMillis(100), Duration.ofSeconds(2));
+    }
+    backoff.reset();
+    assertThat(backoff.next()).isBetween(Duration.ofMillis(100), Duration.ofMillis(100));
+  }
+
+  @Test
+  void leaderInfoRoundTripsAndForeignValuesAreIgnored() {
+    LeaderInfo info = new LeaderInfo("demo-0", "10.1.2.3:8080");
+    assertThat(LeaderInfo.parse(info.toJson())).contains(info);
+    assertThat(LeaderInfo.parse("not json")).isEmpty();
+  }
+}

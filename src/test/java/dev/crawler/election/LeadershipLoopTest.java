@@ -1,0 +1,106 @@
+package dev.crawler.election;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.crawler.testing.TestingEtcd;
+import io.etcd.jetcd.Client;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** In-process candidates against a real etcd; process-level failover lives in the master tests. */
+@Tag("etcd")
+class LeadershipLoopTest {
+  private static final Duration TTL = Duration.ofSeconds(2);
+
+  private TestingEtcd etcd;
+  private final List<Client> clients = new ArrayList<>();
+  private final List<LeadershipLoop> loops = new ArrayList<>();
+  private final List<String> termsStarted = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void startEtcd() throws Exception {
+    etcd = TestingEtcd.startNew();
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    loops.forEach(LeadershipLoop::close);
+    clients.forEach(Client::close);
+    etcd.close();
+  }
+
+  private LeadershipLoop candidate(String id) {
+    Client client = Client.builder().endpoints(etcd.endpoint()).build();
+    clients.add(client);
+    LeaderWork work =
+        fence -> {
+          termsStarted.add(id + "@" + fence.term());
+          Thread.sleep(Long.MAX_VALUE);
+        };
+    LeadershipLoop loop =
+        new LeadershipLoop(client, "/loop-test/election", new LeaderInfo(id, "127.0.0.1:1"), TTL, work);
+    loops.add(loop);
+    loop.start();
+    return loop;
+  }
+
+  private static List<LeadershipLoop> leaders(List<LeadershipLoop> loops) {
+    return loops.stream().filter(l -> l.role() == LeadershipLoop.Role.LEADER).toList();
+  }
+
+  @Test
+  void closingTheLeaderHandsOverToAWaitingCandidate() throws Exception {
+    LeadershipLoop a = candidate("a");
+    LeadershipLoop b = candidate("b");
+    await().atMost(Duration.ofSeconds(15)).until(() -> leaders(List.of(a, b)).size() == 1 && a.isReady() && b.isReady());
+    LeadershipLoop leader = leaders(List.of(a, b)).get(0);
+    LeadershipLoop other = leader == a ? b : a;
+
+    long start = System.nanoTime();
+    leader.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> other.role() == LeadershipLoop.Role.LEADER);
+    System.out.printf("in-process handover after close: %d ms%n", (System.nanoTime() - start) / 1_000_000);
+    assertThat(leader.role()).isEqualTo(LeadershipLoop.Role.STOPPED);
+    assertThat(other.currentLeader(Duration.ofSeconds(2))).get().extracting(l -> l.info().id())
+        .isEqualTo(other.self().id());
+  }
+
+  @Test
+  void leaderWhoseLeaseIsRevokedStepsDownAndCampaignsAgain() throws Exception {
+    LeadershipLoop a = candidate("a");
+    await().atMost(Duration.ofSeconds(15)).until(() -> a.role() == LeadershipLoop.Role.LEADER);
+    long firstTerm = a.fence().orElseThrow().term();
+    var leaderKv = a.currentLeader(Duration.ofSeconds(2)).orElseThrow();
+
+    // Revoke the lease behind the replica's back, as an expiry would.
+    Client admin = clients.get(0);
+    long lease = Long.parseLong(leaderKv.key().substring(leaderKv.key().lastIndexOf('/') + 1), 16);
+    admin.getLeaseClient().revoke(lease).get();
+
+    await().atMost(Duration.ofSeconds(15))
+        .until(() -> a.fence().map(f -> f.term() > firstTerm).orElse(false));
+    System.out.println("terms started: " + termsStarted);
+    assertThat(termsStarted).hasSize(2);
+  }
+
+  @Test
+  void candidatesLeadAgainAfterEtcdRestarts() throws Exception {
+    LeadershipLoop a = candidate("a");
+    LeadershipLoop b = candidate("b");
+    await().atMost(Duration.ofSeconds(15)).until(() -> leaders(List.of(a, b)).size() == 1);
+
+    etcd.stop();
+    await().atMost(Duration.ofSeconds(10)).until(() -> leaders(List.of(a, b)).isEmpty());
+    long start = System.nanoTime();
+    etcd.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> leaders(List.of(a, b)).size() == 1);
+    System.out.printf("leader again %d ms after etcd restarted%n", (System.nanoTime() - start) / 1_000_000);
+  }
+}

@@ -1,0 +1,323 @@
+package dev.crawler.master;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crawler.election.ObservedLeader;
+import dev.crawler.testing.TestingMasterCluster;
+import dev.crawler.testing.TestingMasterProcess;
+import dev.crawler.testing.TestingWorker;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Real master processes against a real etcd, stopped and killed with real signals. */
+@Tag("process")
+@Tag("etcd")
+class MasterFailoverTest {
+  private static final int TTL_SECONDS = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TestingMasterCluster cluster;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static JsonNode json(String body) throws Exception {
+    return JSON.readTree(body);
+  }
+
+  private static long millisSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  private void awaitAllAgreeOnLeader(String leaderId) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertAllAgreeOnLeader(leaderId));
+  }
+
+  private void assertAllAgreeOnLeader(String leaderId) throws Exception {
+      for (TestingMasterProcess m : cluster.masters()) {
+        if (!m.isAlive()) {
+          continue;
+        }
+        JsonNode view = json(m.get(Paths.LEADER).body());
+        assertThat(view.path("leader").path("id").asText()).as("leader seen by %s", m.id()).isEqualTo(leaderId);
+        assertThat(view.path("role").asText()).isEqualTo(m.id().equals(leaderId) ? "leader" : "follower");
+      }
+  }
+
+  /** Waits until etcd names a leader that every live replica agrees on, and returns it. */
+  private ObservedLeader awaitStableLeader() {
+    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          try {
+            ObservedLeader leader = cluster.leaderInEtcd().orElse(null);
+            if (leader != null) {
+              assertAllAgreeOnLeader(leader.info().id());
+            }
+            return leader;
+          } catch (Exception | AssertionError notYet) {
+            return null;
+          }
+        }, java.util.Objects::nonNull);
+  }
+
+  @Test
+  void threeMastersElectExactlyOneLeaderAndAllAgree() throws Exception {
+    cluster = TestingMasterCluster.start(3, TTL_SECONDS);
+    ObservedLeader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(leader.info().id());
+
+    List<String> leaders = new ArrayList<>();
+    for (TestingMasterProcess m : cluster.masters()) {
+      JsonNode view = json(m.get(Paths.LEADER).body());
+      System.out.println(m.id() + " sees " + view);
+      if (view.path("role").asText().equals("leader")) {
+        leaders.add(m.id());
+      }
+      assertThat(view.path("leader").path("term").asLong()).isEqualTo(leader.term());
+    }
+    assertThat(leaders).containsExactly(leader.info().id());
+  }
+
+  @Test
+  void sigtermOfLeaderHandsOverWithinMilliseconds() throws Exception {
+    cluster = TestingMasterCluster.start(3, TTL_SECONDS);
+    ObservedLeader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(old.info().id());
+    TestingMasterProcess oldProcess = cluster.master(old.info().id());
+
+    long start = System.nanoTime();
+    oldProcess.signal("TERM");
+    ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.term() != old.term());
+    long inEtcd = millisSince(start);
+    TestingMasterProcess nextProcess = cluster.master(next.info().id());
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+        .until(() -> json(nextProcess.get(Paths.LEADER).body()).path("role").asText().equals("leader"));
+    long acting = millisSince(start);
+    int exit = oldProcess.awaitExit(Duration.ofSeconds(20));
+
+    System.out.printf(
+        "SIGTERM handover: %s -> %s: new leader key in etcd after %d ms, replica acting as leader after %d ms"
+            + " (old process exited with %d)%n",
+        old.info().id(), next.info().id(), inEtcd, acting, exit);
+    assertThat(next.info().id()).isNotEqualTo(old.info().id());
+    assertThat(oldProcess.log()).contains("stepped down").contains("shutting down");
+    awaitAllAgreeOnLeader(next.info().id());
+  }
+
+  @Test
+  void sigkillOfLeaderElectsAnotherAfterLeaseExpiry() throws Exception {
+    cluster = TestingMasterCluster.start(3, TTL_SECONDS);
+    ObservedLeader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(old.info().id());
+
+    long start = System.nanoTime();
+    cluster.master(old.info().id()).signal("KILL");
+    ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
+    System.out.printf(
+        "SIGKILL takeover: %s -> %s after %d ms (lease TTL %d s)%n",
+        old.info().id(), next.info().id(), millisSince(start), TTL_SECONDS);
+    assertThat(next.info().id()).isNotEqualTo(old.info().id());
+    awaitAllAgreeOnLeader(next.info().id());
+  }
+
+  @Test
+  void stoppedLeaderThatResumesStepsDownAndNoStaleWriteLandsInEtcd() throws Exception {
+    cluster = TestingMasterCluster.start(3, TTL_SECONDS);
+    List<TestingWorker> workers = new ArrayList<>();
+    for (String w : List.of("w-a", "w-b")) {
+      workers.add(cluster.registerWorker(w));
+    }
+    ObservedLeader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(old.info().id());
+    TestingMasterProcess oldProcess = cluster.master(old.info().id());
+    for (int i = 0; i < 6; i++) {
+      assertThat(oldProcess.post(Paths.RESOURCES, resource("r" + i)).status()).isEqualTo(201);
+    }
+
+    long start = System.nanoTime();
+    oldProcess.signal("STOP");
+    try {
+      ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
+      System.out.printf(
+          "SIGSTOP: %s replaced by %s (term %d -> %d) after %d ms%n",
+          old.info().id(), next.info().id(), old.term(), next.term(), millisSince(start));
+      TestingMasterProcess nextProcess = cluster.master(next.info().id());
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> json(nextProcess.get(Paths.LEADER).body()).path("role").asText().equals("leader"));
+
+      // Give the frozen leader plenty to act on when it wakes: a dead worker, a new one, new resources.
+      workers.get(0).die();
+      workers.add(cluster.registerWorker("w-c"));
+      for (int i = 6; i < 10; i++) {
+        assertThat(nextProcess.post(Paths.RESOURCES, resource("r" + i)).status()).isEqualTo(201);
+      }
+      awaitEveryResourceOnALiveWorker(List.of("w-b", "w-c"), 10);
+    } finally {
+      oldProcess.signal("CONT");
+    }
+    long resumed = System.nanoTime();
+    // Ask the woken replica to write at once: it must not serve this as leader.
+    var racing = oldProcess.post(Paths.RESOURCES, resource("after-resume"));
+    System.out.println("request to the resumed old leader: " + racing);
+    assertThat(racing.servedBy()).isNotEqualTo(old.info().id());
+    workers.get(1).die();
+    workers.add(cluster.registerWorker("w-d"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> oldProcess.log().contains("stepped down (term " + old.term()));
+    System.out.printf("old leader logged its step-down %d ms after SIGCONT%n", millisSince(resumed));
+    awaitEveryResourceOnALiveWorker(List.of("w-c", "w-d"), racing.status() == 201 ? 11 : 10);
+    Thread.sleep(TTL_SECONDS * 1000L);
+
+    // The proof comes from etcd's history, not from the replica: every resource write carries the
+    // term that made it, and landed while that term's leader key still existed.
+    ObservedLeader current = cluster.leaderInEtcd().orElseThrow();
+    assertThat(current.info().id()).isNotEqualTo(old.info().id());
+    Map<Long, Long> keyDeletedAt = leaderKeyLifetimes();
+    List<long[]> writes = history(cluster.layout().resourcesDir()).stream()
+        .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
+        .map(e -> new long[] {termOf(e), e.getKeyValue().getModRevision()})
+        .toList();
+    System.out.println("leader terms -> revision their key was deleted: " + keyDeletedAt);
+    System.out.println("resource writes in etcd (term@revision): "
+        + writes.stream().map(a -> a[0] + "@" + a[1]).toList());
+    assertThat(writes).anySatisfy(w -> assertThat(w[0]).isEqualTo(old.term()));
+    assertThat(keyDeletedAt).containsKey(old.term());
+    assertThat(writes).allSatisfy(w -> {
+      assertThat(keyDeletedAt).as("write of term %d at %d comes from a known leader", w[0], w[1]).containsKey(w[0]);
+      assertThat(w[1]).as("write of term %d lands before its leader key is deleted", w[0])
+          .isLessThan(keyDeletedAt.get(w[0]));
+    });
+    assertThat(json(oldProcess.get(Paths.LEADER).body()).path("role").asText()).isEqualTo("follower");
+  }
+
+  @Test
+  void replicasElectALeaderAgainAfterEtcdRestarts() throws Exception {
+    cluster = TestingMasterCluster.start(3, TTL_SECONDS);
+    ObservedLeader before = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(before.info().id());
+
+    cluster.etcd().stop();
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      for (TestingMasterProcess m : cluster.masters()) {
+        if (m.get(Paths.READYZ).status() != 503) {
+          return false;
+        }
+      }
+      return true;
+    });
+    long start = System.nanoTime();
+    cluster.etcd().start();
+    cluster.awaitLeaderInEtcd(Duration.ofSeconds(60), l -> true);
+    long firstLeader = millisSince(start);
+    // Leases granted before the restart may still win briefly until they expire: wait for agreement.
+    ObservedLeader after = awaitStableLeader();
+    System.out.printf("etcd restart: first leader %d ms after etcd was back%n", firstLeader);
+    System.out.printf(
+        "etcd restart: leader %s (term %d) before, %s (term %d) after; all agree %d ms after etcd was back%n",
+        before.info().id(), before.term(), after.info().id(), after.term(), millisSince(start));
+    for (TestingMasterProcess m : cluster.masters()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> m.get(Paths.READYZ).status() == 200);
+    }
+  }
+
+  static String resource(String name) {
+    return "{\"name\":\"" + name + "\",\"url\":\"https://example.com/" + name + "\"}";
+  }
+
+  private void awaitEveryResourceOnALiveWorker(List<String> live, int count) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      Map<String, String> assignment = assignmentInEtcd(cluster);
+      assertThat(assignment).hasSize(count);
+      assertThat(assignment.values()).allSatisfy(w -> assertThat(live).contains(w));
+    });
+  }
+
+  /** name -> worker, read straight from etcd. */
+  static Map<String, String> assignmentInEtcd(TestingMasterCluster cluster) throws Exception {
+    Map<String, String> result = new TreeMap<>();
+    var kvs = cluster.client().getKVClient()
+        .get(bytes(cluster.layout().resourcesDir()), io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build())
+        .get(5, TimeUnit.SECONDS).getKvs();
+    for (var kv : kvs) {
+      JsonNode r = JSON.readTree(kv.getValue().getBytes());
+      result.put(r.path("name").asText(), r.path("worker").isNull() ? null : r.path("worker").asText());
+    }
+    return result;
+  }
+
+  /** Create revision (the term) of every key ever under the election -> revision it was deleted at (MAX while alive). */
+  private Map<Long, Long> leaderKeyLifetimes() throws Exception {
+    Map<String, Long> termOfKey = new TreeMap<>();
+    Map<Long, Long> deletedAt = new TreeMap<>();
+    for (WatchEvent e : history(cluster.layout().election())) {
+      String key = e.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
+      if (e.getEventType() == WatchEvent.EventType.PUT) {
+        termOfKey.putIfAbsent(key, e.getKeyValue().getCreateRevision());
+        deletedAt.putIfAbsent(e.getKeyValue().getCreateRevision(), Long.MAX_VALUE);
+      } else if (termOfKey.containsKey(key)) {
+        deletedAt.put(termOfKey.remove(key), e.getKeyValue().getModRevision());
+      }
+    }
+    return deletedAt;
+  }
+
+  private static long termOf(WatchEvent e) {
+    try {
+      return JSON.readTree(e.getKeyValue().getValue().getBytes()).path("term").asLong();
+    } catch (java.io.IOException ex) {
+      throw new AssertionError(ex);
+    }
+  }
+
+  /** Every event under {@code prefix} since revision 1, in order (etcd keeps history until compaction). */
+  private List<WatchEvent> history(String prefix) throws Exception {
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    long now = cluster.client().getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+    long lastInPrefix = cluster.client().getKVClient()
+        .get(bytes(prefix), io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withKeysOnly(true).build())
+        .get(5, TimeUnit.SECONDS).getKvs().stream().mapToLong(kv -> kv.getModRevision()).max().orElse(0);
+    CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    try (var watcher = cluster.client().getWatchClient().watch(
+        bytes(prefix),
+        WatchOption.builder().isPrefix(true).withRevision(1).build(),
+        response -> {
+          events.addAll(response.getEvents());
+          if (events.stream().anyMatch(e -> e.getKeyValue().getModRevision() >= Math.max(lastInPrefix, 1))) {
+            caughtUp.complete(null);
+          }
+        })) {
+      try {
+        caughtUp.get(3, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException deletionsOnly) {
+        // the newest events were deletions, which a keys-only read cannot date; 3 s of replay is plenty
+      }
+    }
+    System.out.printf("history of %s: %d events up to revision %d%n", prefix, events.size(), now);
+    return new ArrayList<>(events);
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,50 @@
+package dev.crawler.master;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ResourceRequestTest {
+
+  private static ResourceRequest parse(String body) throws BadRequestException {
+    return ResourceRequest.parse(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void validRequestIsAccepted() throws Exception {
+    assertThat(parse("{\"name\":\"news-1\",\"url\":\"https://example.com/a?b=c\",\"extra\":1}"))
+        .isEqualTo(new ResourceRequest("news-1", "https://example.com/a?b=c"));
+    assertThat(parse("{\"name\":\"a\",\"url\":\"http://10.0.0.1:8080/\"}").name()).isEqualTo("a");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "not json                                   | not valid JSON",
+        "[1,2]                                      | must be a JSON object",
+        "{\"url\":\"https://example.com\"}           | missing field 'name'",
+        "{\"name\":\"a\"}                            | missing field 'url'",
+        "{\"name\":7,\"url\":\"https://example.com\"} | field 'name' must be a string",
+        "{\"name\":\"Bad_Name\",\"url\":\"https://e.com\"} | invalid name 'Bad_Name'",
+        "{\"name\":\"-a\",\"url\":\"https://e.com\"} | invalid name '-a'",
+        "{\"name\":\"\",\"url\":\"https://e.com\"}   | invalid name ''",
+        "{\"name\":\"a\",\"url\":\"ftp://e.com/x\"}  | must be an absolute http or https URL",
+        "{\"name\":\"a\",\"url\":\"/relative\"}      | must be an absolute http or https URL",
+        "{\"name\":\"a\",\"url\":\"http://\"}        | invalid url",
+        "{\"name\":\"a\",\"url\":\"https://e.com/a b\"} | invalid url",
+      })
+  void badRequestIsRejectedWithAReason(String body, String reason) {
+    assertThatThrownBy(() -> parse(body)).isInstanceOf(BadRequestException.class).hasMessageContaining(reason);
+  }
+
+  @Test
+  void nameLongerThanADnsLabelIsRejected() {
+    String name = "a".repeat(64);
+    assertThatThrownBy(() -> ResourceRequest.validateName(name)).isInstanceOf(BadRequestException.class);
+  }
+}

@@ -1,0 +1,212 @@
+package dev.crawler.operator;
+
+import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reconciler wiring against the fabric8 mock API server (CRUD mode). The mock cannot do
+ * server-side apply, so only here the operator patches with SSA switched off.
+ */
+@EnableKubernetesMockClient(crud = true)
+class CrawlerMasterReconcilerMockServerTest {
+  static KubernetesClient client;
+  private static Operator operator;
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  @BeforeAll
+  static void startOperator() throws Exception {
+    Path crd = Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml");
+    client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).create();
+    operator = CrawlerOperator.create(client, new OperatorSettings("crawler-master:test", Set.of()),
+        o -> o.withUseSSAToPatchPrimaryResource(false)
+            .withSSABasedCreateUpdateMatchForDependentResources(false)
+            .withCloseClientOnStop(false));
+    operator.start();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.stop();
+    }
+  }
+
+  private static String freshNamespace() {
+    return "ns" + NAMESPACES.incrementAndGet();
+  }
+
+  private static CrawlerMaster create(CrawlerMaster cm) {
+    return client.resource(cm).create();
+  }
+
+  private static CrawlerMaster get(String ns, String name) {
+    return client.resources(CrawlerMaster.class).inNamespace(ns).withName(name).get();
+  }
+
+  private static StatefulSet statefulSet(String ns, String name) {
+    return client.apps().statefulSets().inNamespace(ns).withName(name).get();
+  }
+
+  private static Condition readyCondition(CrawlerMaster cm) {
+    return StatusAggregator.find(cm.getStatus(), StatusAggregator.READY).orElse(null);
+  }
+
+  private static List<Event> invalidSpecEvents(String ns, String name) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .filter(e -> "InvalidSpec".equals(e.getReason()))
+        .toList();
+  }
+
+  private static void assertOwnedBy(HasMetadata owned, CrawlerMaster owner) {
+    assertThat(owned.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+      assertThat(ref.getKind()).isEqualTo("CrawlerMaster");
+      assertThat(ref.getName()).isEqualTo(owner.getMetadata().getName());
+      assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
+    });
+  }
+
+  @Test
+  void creatingACrawlerMasterYieldsTheStatefulSetAndBothServicesOwnedByIt() {
+    String ns = freshNamespace();
+    CrawlerMaster cm = create(crawlerMaster(ns, "demo"));
+
+    await().atMost(TIMEOUT).until(() -> statefulSet(ns, "demo") != null
+        && client.services().inNamespace(ns).withName("demo-headless").get() != null
+        && client.services().inNamespace(ns).withName("demo").get() != null);
+
+    StatefulSet sts = statefulSet(ns, "demo");
+    Service headless = client.services().inNamespace(ns).withName("demo-headless").get();
+    Service leader = client.services().inNamespace(ns).withName("demo").get();
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("crawler-master:test");
+    assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(leader.getSpec().getSelector()).containsEntry("crawler.dev/role", "leader");
+    assertOwnedBy(sts, cm);
+    assertOwnedBy(headless, cm);
+    assertOwnedBy(leader, cm);
+  }
+
+  @Test
+  void statusCarriesObservedGenerationAndBecomesReadyWhenTheStatefulSetIs() {
+    String ns = freshNamespace();
+    create(crawlerMaster(ns, "demo"));
+
+    await().atMost(TIMEOUT).until(() -> {
+      CrawlerMaster cm = get(ns, "demo");
+      return cm.getStatus() != null && Long.valueOf(1L).equals(cm.getStatus().getObservedGeneration());
+    });
+    CrawlerMaster pending = get(ns, "demo");
+    assertThat(readyCondition(pending).getStatus()).isEqualTo("False");
+    assertThat(readyCondition(pending).getReason()).isEqualTo("ReplicasNotReady");
+    assertThat(readyCondition(pending).getObservedGeneration()).isEqualTo(1L);
+
+    // The mock has no StatefulSet controller: report the replicas ready as it would.
+    StatefulSet sts = statefulSet(ns, "demo");
+    sts.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(3).build());
+    client.resource(sts).updateStatus();
+
+    await().atMost(TIMEOUT).until(() -> "True".equals(readyCondition(get(ns, "demo")).getStatus()));
+    CrawlerMasterStatus ready = get(ns, "demo").getStatus();
+    assertThat(ready.getReplicas()).isEqualTo(3);
+    assertThat(ready.getReadyReplicas()).isEqualTo(3);
+    assertThat(readyCondition(get(ns, "demo")).getReason()).isEqualTo("ReplicasReady");
+  }
+
+  @Test
+  void changingReplicasFromThreeToFiveUpdatesTheStatefulSet() {
+    String ns = freshNamespace();
+    create(crawlerMaster(ns, "demo"));
+    await().atMost(TIMEOUT).until(() -> statefulSet(ns, "demo") != null);
+
+    client.resources(CrawlerMaster.class).inNamespace(ns).withName("demo")
+        .edit(cm -> {
+          cm.getSpec().setReplicas(5);
+          return cm;
+        });
+
+    await().atMost(TIMEOUT).until(() -> statefulSet(ns, "demo").getSpec().getReplicas() == 5);
+    await().atMost(TIMEOUT).until(() -> Long.valueOf(2L).equals(get(ns, "demo").getStatus().getObservedGeneration()));
+  }
+
+  @Test
+  void invalidEndpointGivesInvalidSpecConditionAndOneWarningEventAndNoStatefulSet() {
+    String ns = freshNamespace();
+    create(crawlerMaster(ns, "bad", "http://etcd:2379", "http://etcd_0:2379"));
+
+    await().atMost(TIMEOUT).until(() -> readyCondition(get(ns, "bad")) != null);
+    Condition ready = readyCondition(get(ns, "bad"));
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+    assertThat(ready.getMessage()).startsWith("spec.etcd.endpoints[1]: \"http://etcd_0:2379\"");
+    await().atMost(TIMEOUT).until(() -> invalidSpecEvents(ns, "bad").size() == 1);
+    Event event = invalidSpecEvents(ns, "bad").get(0);
+    assertThat(event.getType()).isEqualTo("Warning");
+    assertThat(event.getInvolvedObject().getKind()).isEqualTo("CrawlerMaster");
+    assertThat(event.getMessage()).isEqualTo(ready.getMessage());
+
+    // Another reconcile with the same problem: no second event.
+    client.resources(CrawlerMaster.class).inNamespace(ns).withName("bad")
+        .edit(cm -> {
+          cm.getSpec().setReplicas(4);
+          return cm;
+        });
+    await().atMost(TIMEOUT).until(() -> Long.valueOf(2L).equals(get(ns, "bad").getStatus().getObservedGeneration()));
+    assertThat(invalidSpecEvents(ns, "bad")).hasSize(1);
+    assertThat(statefulSet(ns, "bad")).isNull();
+    assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
+
+    // Fixing the spec creates the dependents.
+    client.resources(CrawlerMaster.class).inNamespace(ns).withName("bad")
+        .edit(cm -> {
+          cm.getSpec().getEtcd().setEndpoints(List.of("http://etcd:2379"));
+          return cm;
+        });
+    await().atMost(TIMEOUT).until(() -> statefulSet(ns, "bad") != null);
+    await().atMost(TIMEOUT).until(() -> "ReplicasNotReady".equals(readyCondition(get(ns, "bad")).getReason()));
+  }
+
+  @Test
+  void youngerCrawlerMasterWithAnOverlappingPrefixOnTheSameEtcdIsRejectedAndTheOlderKeepsRunning() throws Exception {
+    String ns = freshNamespace();
+    CrawlerMaster first = crawlerMaster(ns, "first");
+    first.getSpec().getEtcd().setKeyPrefix("/shared");
+    create(first);
+    await().atMost(TIMEOUT).until(() -> statefulSet(ns, "first") != null);
+    // Creation timestamps have one-second resolution; make the second one strictly younger.
+    Thread.sleep(1100);
+
+    CrawlerMaster second = crawlerMaster(ns, "second");
+    second.getSpec().getEtcd().setKeyPrefix("/shared/sub");
+    create(second);
+
+    await().atMost(TIMEOUT).until(() -> readyCondition(get(ns, "second")) != null);
+    assertThat(readyCondition(get(ns, "second")).getReason()).isEqualTo("InvalidSpec");
+    assertThat(readyCondition(get(ns, "second")).getMessage())
+        .startsWith("spec.etcd.keyPrefix: /shared/sub overlaps /shared of CrawlerMaster " + ns + "/first");
+    assertThat(statefulSet(ns, "second")).isNull();
+    assertThat(readyCondition(get(ns, "first")).getReason()).isNotEqualTo("InvalidSpec");
+  }
+}

@@ -1,0 +1,79 @@
+package dev.crawler.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crawler.api.CrawlerMaster;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The plain YAML in deploy/ agrees with the code that runs it. */
+class DeployManifestsTest {
+  private static final Path DEPLOY = Path.of(System.getProperty("project.basedir", ".")).resolve("deploy");
+
+  private static final KubernetesSerialization YAML = new KubernetesSerialization();
+
+  private static List<HasMetadata> load(String file) throws IOException {
+    try (InputStream in = Files.newInputStream(DEPLOY.resolve(file))) {
+      Object parsed = YAML.unmarshal(in);
+      return parsed instanceof List<?> list
+          ? list.stream().map(HasMetadata.class::cast).toList()
+          : List.of((HasMetadata) parsed);
+    }
+  }
+
+  @Test
+  void sampleIsAValidCrawlerMasterWithThreeReplicas() throws IOException {
+    CrawlerMaster sample = YAML.unmarshal(Files.readString(DEPLOY.resolve("samples/crawlermaster.yaml")),
+        CrawlerMaster.class);
+
+    assertThat(sample.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sample.getSpec().getEtcd().getEndpoints()).containsExactly("http://etcd.crawler-system:2379");
+    assertThat(SpecValidator.validate(sample, List.of())).isEmpty();
+  }
+
+  @Test
+  void operatorDeploymentArgumentsAreAcceptedByTheOperatorCommand() throws IOException {
+    Deployment d = (Deployment) load("operator.yaml").get(0);
+    List<String> args = d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+
+    assertThat(args.get(0)).isEqualTo("operator");
+    OperatorCommand command = new OperatorCommand();
+    new CommandLine(command).parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+    assertThat(command.healthPort).isEqualTo(8081);
+    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getLivenessProbe().getHttpGet().getPath())
+        .isEqualTo(HealthServer.HEALTHZ);
+    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
+        .isEqualTo(HealthServer.READYZ);
+  }
+
+  @Test
+  void clusterRoleGrantsWhatTheReconcilerUsesAndNoWildcards() throws IOException {
+    ClusterRole role = load("rbac.yaml").stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+        .findFirst().orElseThrow();
+    Map<String, List<String>> verbs = role.getRules().stream().collect(Collectors.toMap(
+        r -> r.getApiGroups().get(0) + "/" + r.getResources().get(0), PolicyRule::getVerbs));
+
+    assertThat(verbs).containsEntry("crawler.dev/crawlermasters", List.of("list", "watch"))
+        .containsEntry("crawler.dev/crawlermasters/status", List.of("patch"))
+        .containsEntry("apps/statefulsets", List.of("list", "watch", "create", "patch"))
+        .containsEntry("/services", List.of("list", "watch", "create", "patch"))
+        .containsEntry("/events", List.of("create"));
+    assertThat(role.getRules()).allSatisfy(r -> {
+      assertThat(r.getVerbs()).doesNotContain("*");
+      assertThat(r.getResources()).doesNotContain("*");
+      assertThat(r.getApiGroups()).doesNotContain("*");
+    });
+  }
+}

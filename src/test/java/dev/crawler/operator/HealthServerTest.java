@@ -1,0 +1,47 @@
+package dev.crawler.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class HealthServerTest {
+  static KubernetesClient client;
+
+  private static int status(HealthServer server, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  @Test
+  void readyOnlyOnceTheOperatorHasStartedAndAliveWhileStarting() throws Exception {
+    client.apiextensions().v1().customResourceDefinitions()
+        .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
+    Operator operator = CrawlerOperator.create(client, OperatorSettings.defaults(),
+        o -> o.withCloseClientOnStop(false));
+    try (HealthServer server = HealthServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator.getRuntimeInfo())) {
+      assertThat(status(server, "/readyz")).isEqualTo(503);
+      assertThat(status(server, "/healthz")).isEqualTo(200);
+
+      operator.start();
+
+      assertThat(status(server, "/readyz")).isEqualTo(200);
+      assertThat(status(server, "/healthz")).isEqualTo(200);
+      assertThat(status(server, "/healthz/extra")).isEqualTo(404);
+    } finally {
+      operator.stop();
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.crawler.operator;
+
+import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static dev.crawler.testing.TestingCrawlerMasters.stored;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.MasterEnv;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class MasterResourcesTest {
+  private static final OperatorSettings SETTINGS = new OperatorSettings("registry.example/crawler:1.2", Set.of());
+
+  private static CrawlerMaster demo() {
+    CrawlerMaster cm = stored(crawlerMaster("crawl", "demo", "http://etcd-0.etcd:2379", "http://etcd-1.etcd:2379"),
+        "uid-1", "2026-01-01T00:00:00Z");
+    cm.getSpec().setReplicas(5);
+    cm.getSpec().setPort(9090);
+    cm.getSpec().getElection().setLeaseTTLSeconds(7);
+    return cm;
+  }
+
+  private static Map<String, EnvVar> env(StatefulSet sts) {
+    return sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, Function.identity()));
+  }
+
+  @Test
+  void statefulSetRunsTheRequestedReplicasOfTheMasterCommandBehindTheHeadlessService() {
+    StatefulSet sts = MasterResources.statefulSet(demo(), SETTINGS);
+
+    assertThat(sts.getMetadata().getName()).isEqualTo("demo");
+    assertThat(sts.getMetadata().getNamespace()).isEqualTo("crawl");
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(5);
+    assertThat(sts.getSpec().getServiceName()).isEqualTo("demo-headless");
+    assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+    Container c = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getArgs()).containsExactly("master");
+    assertThat(c.getImage()).isEqualTo("registry.example/crawler:1.2");
+    assertThat(c.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getContainerPort()).isEqualTo(9090);
+      assertThat(p.getName()).isEqualTo("http");
+    });
+  }
+
+  @Test
+  void labelsIdentifyTheInstanceAndTheSelectorExcludesTheMutableOnes() {
+    StatefulSet sts = MasterResources.statefulSet(demo(), SETTINGS);
+    Map<String, String> expected = Map.of(
+        "app.kubernetes.io/name", "crawler-master",
+        "app.kubernetes.io/instance", "demo",
+        "app.kubernetes.io/managed-by", "crawler-operator");
+
+    assertThat(sts.getMetadata().getLabels()).isEqualTo(expected);
+    assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(expected);
+    assertThat(sts.getSpec().getSelector().getMatchLabels()).isEqualTo(Map.of(
+        "app.kubernetes.io/name", "crawler-master", "app.kubernetes.io/instance", "demo"));
+  }
+
+  @Test
+  void specImageOverridesTheOperatorDefault() {
+    CrawlerMaster cm = demo();
+    cm.getSpec().setImage("mine:2");
+
+    assertThat(MasterResources.statefulSet(cm, SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getImage()).isEqualTo("mine:2");
+  }
+
+  @Test
+  void envCarriesDownwardApiAndSpecValuesUnderTheMasterEnvNames() {
+    Map<String, EnvVar> env = env(MasterResources.statefulSet(demo(), SETTINGS));
+
+    assertThat(env.get(MasterEnv.POD_NAME).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    assertThat(env.get(MasterEnv.POD_IP).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+    assertThat(env.get(MasterEnv.POD_NAMESPACE).getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(env.get(MasterEnv.ETCD_ENDPOINTS).getValue()).isEqualTo("http://etcd-0.etcd:2379,http://etcd-1.etcd:2379");
+    assertThat(env.get(MasterEnv.KEY_PREFIX).getValue()).isEqualTo("/crawler/crawl/demo");
+    assertThat(env.get(MasterEnv.LEASE_TTL_SECONDS).getValue()).isEqualTo("7");
+    assertThat(env.get(MasterEnv.PORT).getValue()).isEqualTo("9090");
+    assertThat(env.get(MasterEnv.ADVERTISE_ADDRESS).getValue()).isEqualTo("$(POD_IP):9090");
+  }
+
+  @Test
+  void advertiseAddressComesAfterPodIpSoKubernetesExpandsIt() {
+    var names = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers()
+        .get(0).getEnv().stream().map(EnvVar::getName).toList();
+
+    assertThat(names.indexOf(MasterEnv.POD_IP)).isLessThan(names.indexOf(MasterEnv.ADVERTISE_ADDRESS));
+  }
+
+  @Test
+  void explicitKeyPrefixIsPassedOn() {
+    CrawlerMaster cm = demo();
+    cm.getSpec().getEtcd().setKeyPrefix("/tenants/a");
+
+    assertThat(env(MasterResources.statefulSet(cm, SETTINGS)).get(MasterEnv.KEY_PREFIX).getValue())
+        .isEqualTo("/tenants/a");
+  }
+
+  @Test
+  void probesHitHealthzAndReadyzOnTheHttpPort() {
+    Container c = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+  }
+
+  @Test
+  void podFitsTheRestrictedPodSecurityProfile() {
+    PodSpec pod = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isNotZero();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
+      assertThat(v.getName()).isEqualTo(c.getVolumeMounts().get(0).getName());
+      assertThat(v.getEmptyDir()).isNotNull();
+    });
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThanOrEqualTo(10L);
+  }
+
+  @Test
+  void specResourcesReplaceTheDefaults() {
+    CrawlerMaster cm = demo();
+    cm.getSpec().setResources(new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build());
+
+    assertThat(MasterResources.statefulSet(cm, SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("1Gi")));
+    assertThat(MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getResources().getRequests()).containsKeys("cpu", "memory");
+  }
+
+  @Test
+  void headlessServicePublishesEveryReplicaEvenWhenNotReady() {
+    Service svc = MasterResources.headlessService(demo());
+
+    assertThat(svc.getMetadata().getName()).isEqualTo("demo-headless");
+    assertThat(svc.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(svc.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertThat(svc.getSpec().getSelector()).isEqualTo(Map.of(
+        "app.kubernetes.io/name", "crawler-master", "app.kubernetes.io/instance", "demo"));
+    assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getPort()).isEqualTo(9090);
+      assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+    });
+  }
+
+  @Test
+  void clientServiceSelectsOnlyTheLeaderOfThisInstance() {
+    Service svc = MasterResources.clientService(demo());
+
+    assertThat(svc.getMetadata().getName()).isEqualTo("demo");
+    assertThat(svc.getSpec().getClusterIP()).isNull();
+    assertThat(svc.getSpec().getPublishNotReadyAddresses()).isNull();
+    assertThat(svc.getSpec().getSelector()).isEqualTo(Map.of(
+        "app.kubernetes.io/name", "crawler-master",
+        "app.kubernetes.io/instance", "demo",
+        "crawler.dev/role", "leader"));
+    assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(9090));
+  }
+
+  @Test
+  void everyObjectIsOwnedByTheCrawlerMasterAsController() {
+    CrawlerMaster cm = demo();
+    for (HasMetadata o : new HasMetadata[] {
+        MasterResources.statefulSet(cm, SETTINGS), MasterResources.headlessService(cm), MasterResources.clientService(cm)}) {
+      assertThat(o.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+        assertThat(ref.getApiVersion()).isEqualTo("crawler.dev/v1alpha1");
+        assertThat(ref.getKind()).isEqualTo("CrawlerMaster");
+        assertThat(ref.getName()).isEqualTo("demo");
+        assertThat(ref.getUid()).isEqualTo("uid-1");
+        assertThat(ref.getController()).isTrue();
+      });
+      assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "crawler-operator");
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.crawler.testing;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterSpec;
+import dev.crawler.api.EtcdSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/** CrawlerMaster objects for tests, as a user would write them. */
+public final class TestingCrawlerMasters {
+  private TestingCrawlerMasters() {}
+
+  public static final String ETCD = "http://etcd.crawler-system:2379";
+
+  public static CrawlerMaster crawlerMaster(String namespace, String name, String... endpoints) {
+    EtcdSpec etcd = new EtcdSpec();
+    etcd.setEndpoints(new ArrayList<>(endpoints.length == 0 ? List.of(ETCD) : List.of(endpoints)));
+    CrawlerMasterSpec spec = new CrawlerMasterSpec();
+    spec.setEtcd(etcd);
+    CrawlerMaster cm = new CrawlerMaster();
+    cm.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+    cm.setSpec(spec);
+    return cm;
+  }
+
+  /** As the API server returns it: with uid, generation and creation time. */
+  public static CrawlerMaster stored(CrawlerMaster cm, String uid, String creationTimestamp) {
+    cm.getMetadata().setUid(uid);
+    cm.getMetadata().setGeneration(1L);
+    cm.getMetadata().setCreationTimestamp(creationTimestamp);
+    return cm;
+  }
+}

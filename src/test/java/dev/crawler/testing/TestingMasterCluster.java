@@ -1,0 +1,128 @@
+package dev.crawler.testing;
+
+import dev.crawler.api.KeyLayout;
+import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.ObservedLeader;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.election.NoLeaderException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real etcd plus N master processes sharing one key prefix, and a jetcd client for looking at
+ * etcd directly (the source of truth, rather than what replicas say about themselves).
+ */
+public final class TestingMasterCluster implements AutoCloseable {
+  private final TestingEtcd etcd;
+  private final Client client;
+  private final KeyLayout layout;
+  private final int leaseTtlSeconds;
+  private final List<TestingMasterProcess> masters = new ArrayList<>();
+
+  private TestingMasterCluster(TestingEtcd etcd, KeyLayout layout, int leaseTtlSeconds) {
+    this.etcd = etcd;
+    this.layout = layout;
+    this.leaseTtlSeconds = leaseTtlSeconds;
+    this.client = Client.builder().endpoints(etcd.endpoint()).build();
+  }
+
+  /** Starts etcd and {@code replicas} masters named {@code m-0..}, and waits until all are ready. */
+  public static TestingMasterCluster start(int replicas, int leaseTtlSeconds) throws Exception {
+    TestingMasterCluster cluster =
+        new TestingMasterCluster(TestingEtcd.startNew(), new KeyLayout("/crawler/test/cluster"), leaseTtlSeconds);
+    try {
+      for (int i = 0; i < replicas; i++) {
+        cluster.startMaster("m-" + i);
+      }
+      for (TestingMasterProcess m : cluster.masters) {
+        m.awaitReady(Duration.ofSeconds(60));
+      }
+      return cluster;
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public TestingMasterProcess startMaster(String id) throws Exception {
+    TestingMasterProcess m =
+        TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), leaseTtlSeconds);
+    masters.add(m);
+    return m;
+  }
+
+  public TestingEtcd etcd() {
+    return etcd;
+  }
+
+  public Client client() {
+    return client;
+  }
+
+  public KeyLayout layout() {
+    return layout;
+  }
+
+  public List<TestingMasterProcess> masters() {
+    return masters;
+  }
+
+  public TestingMasterProcess master(String id) {
+    return masters.stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** Who leads according to etcd's election; empty when nobody does. */
+  public Optional<ObservedLeader> leaderInEtcd() throws Exception {
+    try {
+      return ObservedLeader.from(
+          client
+              .getElectionClient()
+              .leader(ByteSequence.from(layout.election(), StandardCharsets.UTF_8))
+              .get(2, TimeUnit.SECONDS)
+              .getKv());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof NoLeaderException) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Polls etcd every few ms until {@code accept} holds for its leader; returns that leader. */
+  public ObservedLeader awaitLeaderInEtcd(Duration timeout, java.util.function.Predicate<ObservedLeader> accept)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<ObservedLeader> leader = leaderInEtcd();
+      if (leader.isPresent() && accept.test(leader.get())) {
+        return leader.get();
+      }
+      Thread.sleep(2);
+    }
+    throw new AssertionError("no matching leader in etcd within " + timeout);
+  }
+
+  public TestingMasterProcess leaderProcess() throws Exception {
+    LeaderInfo info = leaderInEtcd().orElseThrow().info();
+    return master(info.id());
+  }
+
+  public TestingWorker registerWorker(String id) throws Exception {
+    return TestingWorker.register(client, layout, id, leaseTtlSeconds);
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (TestingMasterProcess m : masters) {
+      m.close();
+    }
+    client.close();
+    etcd.close();
+  }
+}

@@ -1,0 +1,184 @@
+package dev.crawler.testing;
+
+import dev.crawler.master.Paths;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real master replica in its own JVM ({@code dev.crawler.Main master ...}) on a free loopback
+ * port, with its output in a log file. Use {@link #signal(String)} for real signals (TERM, KILL,
+ * STOP, CONT) and the HTTP helpers to talk to it. {@link #close()} kills it if still alive.
+ */
+public final class TestingMasterProcess implements AutoCloseable {
+  /** Small, fast-starting JVMs: several replicas share 2 cores in tests. */
+  private static final List<String> JVM_FLAGS =
+      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx128m", "-XX:-UsePerfData");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1).build();
+
+  private final String id;
+  private final int port;
+  private final Path logFile;
+  private final Process process;
+
+  private TestingMasterProcess(String id, int port, Path logFile, Process process) {
+    this.id = id;
+    this.port = port;
+    this.logFile = logFile;
+    this.process = process;
+  }
+
+  /** Starts a replica; does not wait for it (see {@link #awaitReady(Duration)}). */
+  public static TestingMasterProcess start(String id, String etcdEndpoints, String prefix, int leaseTtlSeconds)
+      throws IOException {
+    int port = TestingEtcd.freePort();
+    Path logFile = Files.createTempFile("master-" + id + "-", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_FLAGS);
+    command.addAll(
+        List.of(
+            "-cp", System.getProperty("java.class.path"),
+            "dev.crawler.Main", "master",
+            "--id", id,
+            "--bind", "127.0.0.1",
+            "--port", Integer.toString(port),
+            "--advertise-address", "127.0.0.1:" + port,
+            "--etcd-endpoints", etcdEndpoints,
+            "--prefix", prefix,
+            "--lease-ttl", Integer.toString(leaseTtlSeconds)));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.equals("POD_NAME") || k.equals("ETCD_ENDPOINTS"));
+    pb.redirectOutput(logFile.toFile());
+    return new TestingMasterProcess(id, port, logFile, pb.start());
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Sends a real signal by name (TERM, KILL, STOP, CONT, ...) with kill(1). */
+  public void signal(String sig) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + sig + " " + pid() + " failed");
+    }
+  }
+
+  /** Waits for the process to exit; returns its exit code. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(id + " did not exit within " + timeout + "; log: " + logFile);
+    }
+    return process.exitValue();
+  }
+
+  /** Waits until {@code GET /readyz} answers 200. */
+  public TestingMasterProcess awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(id + " exited with " + process.exitValue() + "; log:\n" + log());
+      }
+      if (tryGet(Paths.READYZ).map(r -> r.status() == 200).orElse(false)) {
+        return this;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException(id + " not ready within " + timeout + "; log:\n" + log());
+  }
+
+  /** The replica's log so far (for failure messages). */
+  public String log() {
+    try {
+      return Files.readString(logFile);
+    } catch (IOException e) {
+      return "(cannot read " + logFile + ": " + e + ")";
+    }
+  }
+
+  /** An HTTP answer: status, the replica that served it, body. */
+  public record Response(int status, String servedBy, String retryAfter, String body) {}
+
+  public Response get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  public Response post(String path, String json) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public Response delete(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE());
+  }
+
+  public Response request(String method, String path, String body) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** Like {@link #get} but empty instead of throwing when the replica does not answer (e.g. stopped). */
+  public Optional<Response> tryGet(String path) throws InterruptedException {
+    try {
+      return Optional.of(send(HttpRequest.newBuilder(uri(path)).GET().timeout(Duration.ofMillis(500))));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private static Response send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpRequest r = request.build();
+    if (r.timeout().isEmpty()) {
+      r = HttpRequest.newBuilder(r, (k, v) -> true).timeout(Duration.ofSeconds(10)).build();
+    }
+    HttpResponse<String> response = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    return new Response(
+        response.statusCode(),
+        response.headers().firstValue(Paths.SERVED_BY_HEADER).orElse(null),
+        response.headers().firstValue("Retry-After").orElse(null),
+        response.body());
+  }
+
+  /** Kills the process with SIGKILL (works on a stopped process too) and waits for it. */
+  @Override
+  public void close() throws Exception {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
