@@ -1,7 +1,7 @@
 package dev.crawler.bench;
 
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.crawler.testing.TestingKubeApiServer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -17,7 +17,7 @@ import java.util.Map;
  * server, stopped with real signals; "another holds leadership" is seen on a watch of the Lease's
  * {@code spec.holderIdentity}.
  */
-final class PeerBench implements AutoCloseable {
+final class PeerBench {
   /** fabric8 / client-go leader election timings. */
   record Timing(String label, long leaseMs, long renewDeadlineMs, long retryPeriodMs) {
     List<String> args() {
@@ -38,18 +38,13 @@ final class PeerBench implements AutoCloseable {
   static final String NAMESPACE = "bench";
   private static final List<String> IDS = List.of("peer-0", "peer-1", "peer-2");
 
-  private final BenchApiServer api;
+  private final TestingKubeApiServer api;
   private final Path logDir;
 
-  PeerBench(BenchApiServer api, Path logDir) {
+  PeerBench(TestingKubeApiServer api, Path logDir) {
     this.api = api;
     this.logDir = logDir;
-    if (api.client().namespaces().withName(NAMESPACE).get() == null) {
-      api.client()
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-          .create();
-    }
+    api.ensureNamespace(NAMESPACE);
   }
 
   List<Double> measure(Timing timing, Signal signal, int trials) throws Exception {
@@ -125,11 +120,8 @@ final class PeerBench implements AutoCloseable {
     return ChildJvm.start(
         lease + "-" + id,
         logDir,
-        Map.of("KUBECONFIG", api.kubeconfig().toString()),
+        Map.of("KUBECONFIG", api.kubeconfigFile().toString()),
         LeaseCandidate.class.getName(),
         args);
   }
-
-  @Override
-  public void close() {}
 }
