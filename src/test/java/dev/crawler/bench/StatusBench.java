@@ -9,6 +9,8 @@ import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -49,9 +51,11 @@ final class StatusBench {
     var crs = api.client().resources(CrawlerMaster.class).inNamespace(NAMESPACE).withField("metadata.name", NAME);
     HolderTimeline status = new HolderTimeline();
     Map<String, TestingCandidate> candidates = new LinkedHashMap<>();
+    // A client of its own: Operator.stop() closes the client it was given.
     Operator operator =
         CrawlerOperator.create(
-            api.client(), new OperatorSettings(OperatorSettings.DEFAULT_MASTER_IMAGE, Set.of(NAMESPACE)));
+            new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build(),
+            new OperatorSettings(OperatorSettings.DEFAULT_MASTER_IMAGE, Set.of(NAMESPACE)));
     var initial = crs.list();
     try (EtcdElectionWatch etcdWatch = new EtcdElectionWatch(client, election);
         // From the list's resourceVersion: see PeerBench on watches from "" with bookmarks.
