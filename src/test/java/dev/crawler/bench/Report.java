@@ -39,6 +39,26 @@ final class Report {
     RATIOS.put("peer_crash_equal_ttl_over_ours_ttl5_p50", new String[] {"peer.crash_ms.equal_ttl", "crash_ms.ttl5"});
   }
 
+  /** A goal from the issue, checked against a measured value (reported, never asserted). */
+  record Target(String name, String path, String statistic, double limit, boolean atMost) {
+    Optional<Double> value(Report r) {
+      if (path.startsWith("ratios.")) {
+        return Optional.ofNullable(r.ratios().get(path.substring("ratios.".length())));
+      }
+      return r.figure(path).map(s -> statistic.equals("p99") ? s.p99() : s.p50());
+    }
+  }
+
+  static final List<Target> TARGETS =
+      List.of(
+          new Target("handover_p99_below_50ms", "handover_ms", "p99", 50, true),
+          new Target("crash_ttl2_p50_at_most_ttl_plus_500ms", "crash_ms.ttl2", "p50", 2500, true),
+          new Target("crash_ttl5_p50_at_most_ttl_plus_500ms", "crash_ms.ttl5", "p50", 5500, true),
+          new Target("status_p99_below_300ms", "status_ms", "p99", 300, true),
+          new Target(
+              "handover_20x_faster_than_peer_defaults",
+              "ratios.peer_handover_defaults_over_ours_p50", "ratio", 20, false));
+
   private final Map<String, Stats> figures = new LinkedHashMap<>();
   private final Map<String, String> errors = new LinkedHashMap<>();
   private final Map<String, Object> context = new LinkedHashMap<>();
@@ -77,6 +97,23 @@ final class Report {
     return out;
   }
 
+  /** Each target with its measured value and whether it was met; absent when not measured. */
+  Map<String, Object> targets() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Target t : TARGETS) {
+      t.value(this)
+          .ifPresent(
+              v -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("value", Stats.round(v));
+                m.put("limit", t.limit());
+                m.put("met", t.atMost() ? v <= t.limit() : v >= t.limit());
+                out.put(t.name(), m);
+              });
+    }
+    return out;
+  }
+
   String table() {
     StringBuilder b = new StringBuilder();
     String fmt = "%-44s %4s %10s %10s %10s  %s%n";
@@ -98,6 +135,8 @@ final class Report {
     }
     b.append('\n');
     ratios().forEach((k, v) -> b.append(String.format("%-44s %.2fx%n", k, v)));
+    b.append('\n');
+    targets().forEach((k, v) -> b.append(String.format("%-44s %s%n", k, v)));
     return b.toString();
   }
 
@@ -106,6 +145,7 @@ final class Report {
     figures.forEach((path, stats) -> nested(root, path).putAll(stats.toJson()));
     errors.forEach((path, why) -> nested(root, path).put("error", why));
     root.put("ratios", ratios());
+    root.put("targets", targets());
     root.putAll(context);
     return root;
   }
