@@ -3,6 +3,8 @@ package dev.crawler.bench;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
 import io.etcd.jetcd.Client;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -56,6 +58,8 @@ public final class Bench {
     report.context("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
     report.context("machine", machine());
     report.context("quick", quick);
+    // Other work on the machine shows up in the tails: record how busy it was.
+    report.context("loadavg_start", loadAverage());
     report.context("plan", plan);
     report.context(
         "peer_timings_ms",
@@ -97,6 +101,7 @@ public final class Bench {
       }
     }
 
+    report.context("loadavg_end", loadAverage());
     report.context("elapsed_s", Math.round((System.nanoTime() - started) / 1e9));
     System.out.println();
     System.out.print(report.table());
@@ -123,6 +128,16 @@ public final class Bench {
     } catch (Exception e) {
       e.printStackTrace();
       report.fail(path, e.toString());
+    }
+  }
+
+  /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 

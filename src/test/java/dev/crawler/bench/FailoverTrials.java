@@ -34,6 +34,7 @@ final class FailoverTrials {
     List<Double> samples = new ArrayList<>();
     for (int i = 0; i < trials; i++) {
       String victim = timeline.awaitAnyHolder(Duration.ofSeconds(60));
+      java.time.Instant wallZero = java.time.Instant.now();
       long t0 = System.nanoTime();
       replicas.signal(victim, signal);
       HolderTimeline.Change next =
@@ -49,8 +50,8 @@ final class FailoverTrials {
               .map(c -> String.format(" (released at %.1f ms)", (c.nanos() - t0) / 1e6))
               .orElse("");
       System.out.printf(
-          "  %-22s trial %2d/%d: %s -> %s in %8.1f ms%s%n",
-          label, i + 1, trials, victim, next.holder(), ms, released);
+          "  %-22s trial %2d/%d: %s -> %s in %8.1f ms%s (signal at %s, for matching process logs)%n",
+          label, i + 1, trials, victim, next.holder(), ms, released, wallZero);
       replicas.restart(victim);
       Thread.sleep(SETTLE.toMillis());
     }
