@@ -3,24 +3,41 @@ package dev.crawler.operator;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a CrawlerMaster: observe (StatefulSet) → validate (spec, conflicts with other CRs) →
- * act (dependents, only for a valid spec) → report (status via {@link StatusAggregator}, a Warning
- * event for a newly invalid spec). The workflow is invoked explicitly so that an invalid spec
- * leaves existing dependents as they are: a reconcile precondition would delete them instead.
+ * Reconciles a CrawlerMaster: observe (StatefulSet, master pods, the etcd election) → validate
+ * (spec, conflicts with other CRs) → act (dependents and pod role labels, only for a valid spec) →
+ * report (status via {@link StatusAggregator}, Events for a newly invalid spec and for election
+ * changes). The workflow is invoked explicitly so that an invalid spec leaves existing dependents
+ * as they are: a reconcile precondition would delete them instead.
+ *
+ * <p>The election enters only through {@link LeaderWatchEventSource}, which triggers a reconcile
+ * on a real change; this reconciler is the only writer of the status.
  */
 @ControllerConfiguration(name = CrawlerMasterReconciler.NAME)
 @Workflow(
@@ -34,11 +51,14 @@ import java.util.Optional;
           useEventSourceWithName = CrawlerMasterReconciler.HEADLESS_SERVICE)
     })
 public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
+  private static final Logger LOG = LoggerFactory.getLogger(CrawlerMasterReconciler.class);
+
   /** Controller name; also the field manager of its server-side applies. */
   public static final String NAME = MasterResources.MANAGER;
   static final String STATEFUL_SET = "statefulset";
   static final String HEADLESS_SERVICE = "headless-service";
   static final String CLIENT_SERVICE = "client-service";
+  static final String PODS = "master-pods";
 
   /**
    * An invalid spec is checked again after this long even without an event: a key-prefix conflict
@@ -49,33 +69,105 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final Clock clock;
+  private final LeaderWatchEventSource leaderWatch;
 
-  public CrawlerMasterReconciler(OperatorSettings settings, EventRecorder events, Clock clock) {
+  public CrawlerMasterReconciler(
+      OperatorSettings settings, EventRecorder events, Clock clock, LeaderWatchEventSource leaderWatch) {
     this.settings = settings;
     this.events = events;
     this.clock = clock;
+    this.leaderWatch = leaderWatch;
+  }
+
+  /**
+   * Besides the dependents' informers: the election watch, and an informer on every master pod
+   * (mapped to its CrawlerMaster by the instance label; pods are owned by the StatefulSet, not the
+   * CR). A pod triggers a reconcile when it appears, goes, or its labels change, so a new pod is
+   * labelled and a label removed by someone else is put back; status-only pod updates do not.
+   */
+  @Override
+  public List<EventSource<?, CrawlerMaster>> prepareEventSources(EventSourceContext<CrawlerMaster> context) {
+    InformerEventSource<Pod, CrawlerMaster> pods = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, CrawlerMaster.class)
+            .withName(PODS)
+            .withLabelSelector(MasterResources.PODS_SELECTOR)
+            .withSecondaryToPrimaryMapper(CrawlerMasterReconciler::owningCrawlerMaster)
+            .withOnUpdateFilter((now, before) ->
+                !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels()))
+            .build(),
+        context);
+    return List.of(pods, leaderWatch);
+  }
+
+  static Set<ResourceID> owningCrawlerMaster(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    String instance = labels == null ? null : labels.get(MasterResources.LABEL_INSTANCE);
+    return instance == null ? Set.of() : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
   }
 
   @Override
   public UpdateControl<CrawlerMaster> reconcile(CrawlerMaster cm, Context<CrawlerMaster> context) {
+    ResourceID id = ResourceID.fromResource(cm);
     List<CrawlerMaster> known = context.getPrimaryCache().list().toList();
     Optional<String> invalid = SpecValidator.validate(cm, known);
+    StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
+    StatusAggregator status =
+        new StatusAggregator(cm.getStatus(), cm.getMetadata().getGeneration(), clock.instant())
+            .invalidSpec(invalid)
+            .replicas(MasterResources.replicas(cm.getSpec()), statefulSet);
+    List<LeaderEvent> leaderEvents = List.of();
+    Optional<ElectionObservation> observation = Optional.empty();
     if (invalid.isEmpty()) {
       context.managedWorkflowAndDependentResourceContext().put(OperatorSettings.class, settings);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+      leaderWatch.ensureWatching(id, cm.getSpec().getEtcd().getEndpoints(), cm.keyLayout(),
+          () -> context.getPrimaryCache().get(id).isPresent());
+      observation = leaderWatch.observation(id);
+      List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
+      Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+      LeaderStatus leader = LeaderStatusDecider.decide(cm.getStatus(), observation, podNames);
+      if (leader.rolesDecided()) {
+        new PodRoleLabeler(context.getClient()).apply(cm.getMetadata().getNamespace(), pods, leader.leaderPod());
+      }
+      status.leader(leader);
+      leaderEvents = leader.events();
+    } else {
+      // An invalid spec may name unusable endpoints or a conflicting prefix: stop following the
+      // election until it is fixed; pods keep their labels meanwhile.
+      leaderWatch.stopWatching(id);
     }
-    StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
-    CrawlerMasterStatus next =
-        new StatusAggregator(cm.getStatus(), cm.getMetadata().getGeneration(), clock.instant())
-            .invalidSpec(invalid)
-            .replicas(MasterResources.replicas(cm.getSpec()), statefulSet)
-            .build();
+    CrawlerMasterStatus next = status.build();
+    if (!next.equals(cm.getStatus())) {
+      patchStatus(cm, next, context);
+      logLeaderChange(cm, next, observation);
+    }
+    // Events only once the status that records their change is stored: a failed patch is retried
+    // with the same old status and decides the same Events again.
     if (EventRecorder.newInvalidSpec(cm.getStatus(), next)) {
       events.warning(cm, StatusAggregator.REASON_INVALID_SPEC, invalid.orElseThrow());
     }
-    UpdateControl<CrawlerMaster> control =
-        next.equals(cm.getStatus()) ? UpdateControl.noUpdate() : UpdateControl.patchStatus(statusOnly(cm, next));
-    return invalid.isPresent() ? control.rescheduleAfter(INVALID_SPEC_RECHECK) : control;
+    leaderEvents.forEach(e -> events.record(cm, e));
+    return invalid.isPresent()
+        ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK)
+        : UpdateControl.noUpdate();
+  }
+
+  /**
+   * Patches the status and puts the result into JOSDK's primary cache. Returning {@code
+   * UpdateControl.patchStatus} would not: a reconcile triggered meanwhile by another source (our
+   * own pod label patches, the next election change) would then see the old status, decide the
+   * same leader change again and record its Event twice. With SSA (production) this is an apply
+   * by the controller's field manager; without (mock-server tests) a JSON patch of the status.
+   */
+  private static void patchStatus(CrawlerMaster cm, CrawlerMasterStatus next, Context<CrawlerMaster> context) {
+    if (context.getControllerConfiguration().getConfigurationService().useSSAToPatchPrimaryResource()) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(cm, statusOnly(cm, next), context);
+    } else {
+      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(cm, context, r -> {
+        r.setStatus(next);
+        return r;
+      });
+    }
   }
 
   /** Reports a failed reconcile in the Ready condition; JOSDK then retries with backoff. */
@@ -95,6 +187,25 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   /** The settings the reconciler hands to its dependents for this reconcile. */
   static OperatorSettings settings(Context<CrawlerMaster> context) {
     return context.managedWorkflowAndDependentResourceContext().getMandatory(OperatorSettings.class, OperatorSettings.class);
+  }
+
+  /** Logs how long a leader change took from reaching the operator (the etcd watch event) to its status patch. */
+  private static void logLeaderChange(
+      CrawlerMaster cm, CrawlerMasterStatus next, Optional<ElectionObservation> observation) {
+    CrawlerMasterStatus prev = cm.getStatus() == null ? new CrawlerMasterStatus() : cm.getStatus();
+    boolean changed = !Objects.equals(prev.getLeader(), next.getLeader())
+        || !Objects.equals(prev.getTerm(), next.getTerm());
+    if (!changed || observation.isEmpty() || !observation.get().etcdReachable()) {
+      return;
+    }
+    String where = cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
+    long millis = (System.nanoTime() - observation.get().seenAtNanos()) / 1_000_000;
+    if (next.getLeader() == null) {
+      LOG.info("leader of {} is none, published {} ms after etcd", where, millis);
+    } else {
+      LOG.info("leader of {} is {} (term {}), published {} ms after etcd",
+          where, next.getLeader(), next.getTerm(), millis);
+    }
   }
 
   /** Only name, namespace and status: a status patch must not carry (and so claim) spec or metadata. */

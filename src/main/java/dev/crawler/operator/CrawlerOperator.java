@@ -20,13 +20,23 @@ public final class CrawlerOperator {
 
   public static Operator create(
       KubernetesClient client, OperatorSettings settings, Consumer<ConfigurationServiceOverrider> overrides) {
+    return create(client, settings, overrides, new LeaderWatchEventSource());
+  }
+
+  /** @param leaderWatch the election watch to register; the Operator stops it when it stops */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Consumer<ConfigurationServiceOverrider> overrides,
+      LeaderWatchEventSource leaderWatch) {
     Operator operator = new Operator(overrider -> {
       overrider.withKubernetesClient(client);
       overrides.accept(overrider);
     });
     Clock clock = Clock.systemUTC();
     operator.register(
-        new CrawlerMasterReconciler(settings, new EventRecorder(client, clock), clock),
+        new CrawlerMasterReconciler(
+            settings, new EventRecorder(client, clock), clock, leaderWatch),
         controller -> {
           if (!settings.namespaces().isEmpty()) {
             controller.settingNamespaces(settings.namespaces());

@@ -46,6 +46,15 @@ public final class EventRecorder {
   }
 
   public void warning(CrawlerMaster cm, String reason, String message) {
+    record(cm, LeaderEvent.WARNING, reason, message);
+  }
+
+  public void record(CrawlerMaster cm, LeaderEvent event) {
+    record(cm, event.type(), event.reason(), event.message());
+  }
+
+  /** @param type {@code Normal} or {@code Warning} */
+  public void record(CrawlerMaster cm, String type, String reason, String message) {
     String time = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     Event event = new EventBuilder()
         .withNewMetadata()
@@ -60,7 +69,7 @@ public final class EventRecorder {
             .withUid(cm.getMetadata().getUid())
             .withResourceVersion(cm.getMetadata().getResourceVersion())
             .build())
-        .withType("Warning")
+        .withType(type)
         .withReason(reason)
         .withMessage(message)
         .withNewSource()

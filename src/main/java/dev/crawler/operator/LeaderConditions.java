@@ -2,15 +2,10 @@ package dev.crawler.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import java.time.Clock;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
-/** The election's condition types and reasons, and how conditions are merged into a status. */
+/** The election's condition types and reasons. */
 public final class LeaderConditions {
   private LeaderConditions() {}
 
@@ -36,7 +31,7 @@ public final class LeaderConditions {
   /** Either condition, Unknown: the election has not been read yet since the operator started. */
   public static final String OBSERVING = "Observing";
 
-  /** A condition without lastTransitionTime; {@link #merge} stamps it. */
+  /** A condition without lastTransitionTime or generation; {@link StatusAggregator} stamps both. */
   public static Condition condition(String type, String status, String reason, String message) {
     return new ConditionBuilder()
         .withType(type)
@@ -51,28 +46,5 @@ public final class LeaderConditions {
       return Optional.empty();
     }
     return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
-  }
-
-  /**
-   * The previous conditions with {@code updates} put in place of those of the same type (new types
-   * appended). An update keeps the previous lastTransitionTime while its status stays the same,
-   * and gets the clock's time (RFC 3339, seconds) when the status flips or the type is new.
-   */
-  public static List<Condition> merge(
-      List<Condition> previous, List<Condition> updates, Clock clock) {
-    String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
-    List<Condition> result = new ArrayList<>(previous == null ? List.of() : previous);
-    for (Condition update : updates) {
-      Optional<Condition> old = find(result, update.getType());
-      String since =
-          old.filter(o -> Objects.equals(o.getStatus(), update.getStatus()))
-              .map(Condition::getLastTransitionTime)
-              .filter(t -> t != null && !t.isBlank())
-              .orElse(now);
-      Condition stamped = new ConditionBuilder(update).withLastTransitionTime(since).build();
-      old.ifPresentOrElse(
-          o -> result.set(result.indexOf(o), stamped), () -> result.add(stamped));
-    }
-    return result;
   }
 }

@@ -14,7 +14,8 @@ import java.util.Optional;
  *     read and the leader is one of this cluster's pods
  * @param rolesDecided false until the election has been read once since the operator started;
  *     pod role labels should then be left as they are rather than demoting a working leader
- * @param conditions LeaderElected and EtcdReachable, without lastTransitionTime
+ * @param conditions LeaderElected and EtcdReachable; {@link StatusAggregator} stamps their
+ *     lastTransitionTime and generation
  * @param events Events to record on the CrawlerMaster; empty unless something changed
  */
 public record LeaderStatus(

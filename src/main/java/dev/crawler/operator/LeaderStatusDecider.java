@@ -47,13 +47,18 @@ public final class LeaderStatusDecider {
     CrawlerMasterStatus prev = previous == null ? new CrawlerMasterStatus() : previous;
     long prevTransitions = prev.getLeaderTransitions() == null ? 0 : prev.getLeaderTransitions();
     if (observation.isEmpty()) {
+      // Right after an operator restart the status still says what the last operator saw; the
+      // first read follows within a round trip and triggers a reconcile. Flipping the conditions
+      // to Unknown meanwhile would only make Ready flap on every restart.
       String waiting = "the operator has not read the election in etcd yet";
       return new LeaderStatus(
           prev.getLeader(), prev.getLeaderAddress(), prev.getTerm(), prev.getLeaderSince(),
           prevTransitions, Optional.empty(), false,
           List.of(
-              condition(LEADER_ELECTED, UNKNOWN, OBSERVING, waiting),
-              condition(ETCD_REACHABLE, UNKNOWN, OBSERVING, waiting)),
+              LeaderConditions.find(prev.getConditions(), LEADER_ELECTED)
+                  .orElseGet(() -> condition(LEADER_ELECTED, UNKNOWN, OBSERVING, waiting)),
+              LeaderConditions.find(prev.getConditions(), ETCD_REACHABLE)
+                  .orElseGet(() -> condition(ETCD_REACHABLE, UNKNOWN, OBSERVING, waiting))),
           List.of());
     }
     ElectionObservation o = observation.get();

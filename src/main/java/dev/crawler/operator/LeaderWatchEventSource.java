@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,8 +86,22 @@ public final class LeaderWatchEventSource
    * and layout; restarts the watch when either changed. The first observation of a new watch
    * triggers a reconcile.
    */
+  public void ensureWatching(ResourceID id, List<String> endpoints, KeyLayout layout) {
+    ensureWatching(id, endpoints, layout, () -> true);
+  }
+
+  /**
+   * As {@link #ensureWatching(ResourceID, List, KeyLayout)}, but only while {@code stillExists}
+   * says the CrawlerMaster is still there. A reconcile that began before the CrawlerMaster was
+   * deleted may call this after {@link #onResourceDeleted} ran; the check, made under the same
+   * lock as the deletion's cleanup, keeps it from watching a deleted cluster forever. JOSDK
+   * removes a deleted resource from its cache before it reports the deletion to event sources.
+   */
   public synchronized void ensureWatching(
-      ResourceID id, List<String> endpoints, KeyLayout layout) {
+      ResourceID id, List<String> endpoints, KeyLayout layout, BooleanSupplier stillExists) {
+    if (!stillExists.getAsBoolean()) {
+      return;
+    }
     List<String> normalized = EtcdClients.normalize(endpoints);
     Watched existing = watched.get(id);
     if (existing != null

@@ -43,10 +43,12 @@ public final class MasterResources {
   /** Selects the objects this operator manages; its informers cache only these. */
   public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGER;
 
-  /** Set on master pods by the operator from etcd's election; the client Service selects the leader. */
-  public static final String ROLE_LABEL = "crawler.dev/role";
-  public static final String ROLE_LEADER = "leader";
-  public static final String ROLE_FOLLOWER = "follower";
+  /**
+   * Selects the master pods of every CrawlerMaster (their template labels); a pod's instance label
+   * tells which CrawlerMaster it belongs to.
+   */
+  public static final String PODS_SELECTOR =
+      LABEL_NAME + "=" + APP_NAME + "," + LABEL_MANAGED_BY + "=" + MANAGER;
 
   public static final String CONTAINER_NAME = "master";
   public static final String PORT_NAME = "http";
@@ -149,7 +151,7 @@ public final class MasterResources {
   /** Routes clients to the leader only: the pod the operator labels {@code crawler.dev/role=leader}. */
   public static Service clientService(CrawlerMaster cm) {
     Map<String, String> selector = selectorLabels(cm);
-    selector.put(ROLE_LABEL, ROLE_LEADER);
+    selector.put(RoleLabels.ROLE_LABEL, RoleLabels.LEADER);
     return new ServiceBuilder()
         .withMetadata(metadata(cm, clientServiceName(cm)))
         .withNewSpec()

@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +35,17 @@ public final class PodRoleLabeler {
    */
   public List<RoleLabels.RoleChange> apply(
       String namespace, Collection<Pod> pods, Optional<String> leaderPod) {
+    Map<String, Pod> byName = new HashMap<>();
+    pods.forEach(p -> byName.put(p.getMetadata().getName(), p));
     List<RoleLabels.RoleChange> applied = new ArrayList<>();
     for (RoleLabels.RoleChange change : RoleLabels.plan(pods, leaderPod)) {
       String patch =
           "{\"metadata\":{\"labels\":{\"" + RoleLabels.ROLE_LABEL + "\":\"" + change.role() + "\"}}}";
       try {
-        client.pods().inNamespace(namespace).withName(change.pod())
+        // Patched through the known pod, not withName(): fabric8 would GET the pod first, which
+        // costs a round trip and the RBAC verb get. The merge patch carries no resourceVersion,
+        // so a pod changed meanwhile by others is patched all the same.
+        client.pods().inNamespace(namespace).resource(byName.get(change.pod()))
             .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         applied.add(change);
         LOG.debug("{}/{}: {}={}", namespace, change.pod(), RoleLabels.ROLE_LABEL, change.role());

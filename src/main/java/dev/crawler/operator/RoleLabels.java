@@ -30,6 +30,12 @@ public final class RoleLabels {
    * promotion last. Applied in this order, no two pods are ever labelled leader together, even if
    * applying stops half-way.
    *
+   * <p>A plan that promotes also sets {@code follower} again on every other pod, even those the
+   * given roles already show as followers: the roles come from an informer cache, which may not
+   * yet show a promotion made a moment ago, and only an unconditional demotion keeps that pod from
+   * staying leader next to the new one. Promotions are rare (one per leader change), so this costs
+   * a few idempotent patches per change.
+   *
    * @param currentRoles pod name to its current role label (null when unlabelled)
    * @param leaderPod the pod that should lead; empty (or not among the pods) means no pod is
    *     labelled leader
@@ -52,6 +58,14 @@ public final class RoleLabels {
             followers.add(new RoleChange(pod, FOLLOWER));
           }
         });
+    if (!promotion.isEmpty()) {
+      sorted.forEach(
+          (pod, current) -> {
+            if (!pod.equals(leader) && FOLLOWER.equals(current)) {
+              followers.add(new RoleChange(pod, FOLLOWER));
+            }
+          });
+    }
     List<RoleChange> plan = new ArrayList<>(demotions);
     plan.addAll(followers);
     plan.addAll(promotion);

@@ -15,16 +15,18 @@ import java.util.Optional;
 
 /**
  * The one place that computes a CrawlerMaster's status from what the reconciler observed. Feed it
- * the inputs (spec verdict, StatefulSet, later the etcd election), then {@link #build()}. Every
- * condition carries the CR's generation; a condition keeps its {@code lastTransitionTime} unless its
- * status flips. Fields it has no input for (the leader fields) are carried over from the previous
- * status unchanged.
+ * the inputs (spec verdict, StatefulSet, the election as decided by {@link LeaderStatusDecider}),
+ * then {@link #build()}. Every condition carries the CR's generation; a condition keeps its {@code
+ * lastTransitionTime} unless its status flips. {@code Ready} summarizes: replicas ready and one of
+ * this cluster's pods elected leader. Without an election input (invalid spec, failed reconcile)
+ * the leader fields and election conditions are carried over from the previous status unchanged.
  */
 public final class StatusAggregator {
   public static final String READY = "Ready";
 
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
-  public static final String REASON_REPLICAS_READY = "ReplicasReady";
+  /** Ready=True: every replica is ready and one of them leads. */
+  public static final String REASON_READY = "ReplicasReadyAndLeaderElected";
   public static final String REASON_REPLICAS_NOT_READY = "ReplicasNotReady";
   public static final String REASON_RECONCILE_ERROR = "ReconcileError";
   /** Condition messages are for people: long exception chains are cut. */
@@ -38,6 +40,7 @@ public final class StatusAggregator {
   private int desiredReplicas;
   private Integer replicas;
   private Integer readyReplicas;
+  private LeaderStatus leader;
 
   /**
    * @param previous the status the CR carries now (may be null)
@@ -72,23 +75,36 @@ public final class StatusAggregator {
     return this;
   }
 
+  /** The election's meaning for this cluster: leader fields and the LeaderElected/EtcdReachable conditions. */
+  public StatusAggregator leader(LeaderStatus leader) {
+    this.leader = leader;
+    return this;
+  }
+
   public CrawlerMasterStatus build() {
     CrawlerMasterStatus next = new CrawlerMasterStatus();
     next.setObservedGeneration(generation);
     next.setReplicas(replicas);
     next.setReadyReplicas(readyReplicas);
-    next.setLeader(previous.getLeader());
-    next.setLeaderAddress(previous.getLeaderAddress());
-    next.setTerm(previous.getTerm());
-    next.setLeaderSince(previous.getLeaderSince());
-    next.setLeaderTransitions(previous.getLeaderTransitions());
+    List<Condition> election = new ArrayList<>();
+    if (leader == null) {
+      copyLeaderFields(previous, next);
+      find(previous, LeaderConditions.LEADER_ELECTED).ifPresent(election::add);
+      find(previous, LeaderConditions.ETCD_REACHABLE).ifPresent(election::add);
+    } else {
+      leader.applyTo(next);
+      for (Condition c : leader.conditions()) {
+        election.add(condition(c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
+      }
+    }
     List<Condition> conditions = new ArrayList<>();
-    conditions.add(ready());
+    conditions.add(ready(LeaderConditions.find(election, LeaderConditions.LEADER_ELECTED)));
+    conditions.addAll(election);
     next.setConditions(conditions);
     return next;
   }
 
-  private Condition ready() {
+  private Condition ready(Optional<Condition> elected) {
     if (invalidSpec.isPresent()) {
       return condition(READY, false, REASON_INVALID_SPEC, invalidSpec.get());
     }
@@ -98,14 +114,30 @@ public final class StatusAggregator {
     int ready = readyReplicas == null ? 0 : readyReplicas;
     int current = replicas == null ? 0 : replicas;
     String counts = ready + "/" + desiredReplicas + " replicas ready";
-    if (ready >= desiredReplicas && current == desiredReplicas) {
-      return condition(READY, true, REASON_REPLICAS_READY, counts);
+    if (ready < desiredReplicas || current != desiredReplicas) {
+      return condition(READY, false, REASON_REPLICAS_NOT_READY, counts);
     }
-    return condition(READY, false, REASON_REPLICAS_NOT_READY, counts);
+    if (elected.isEmpty()) {
+      return condition(READY, false, LeaderConditions.OBSERVING, counts + "; the election has not been read yet");
+    }
+    Condition e = elected.get();
+    boolean leads = LeaderConditions.TRUE.equals(e.getStatus());
+    return condition(READY, leads, leads ? REASON_READY : e.getReason(), counts + "; " + e.getMessage());
+  }
+
+  private static void copyLeaderFields(CrawlerMasterStatus from, CrawlerMasterStatus to) {
+    to.setLeader(from.getLeader());
+    to.setLeaderAddress(from.getLeaderAddress());
+    to.setTerm(from.getTerm());
+    to.setLeaderSince(from.getLeaderSince());
+    to.setLeaderTransitions(from.getLeaderTransitions());
   }
 
   private Condition condition(String type, boolean status, String reason, String message) {
-    String statusValue = status ? "True" : "False";
+    return condition(type, status ? LeaderConditions.TRUE : LeaderConditions.FALSE, reason, message);
+  }
+
+  private Condition condition(String type, String statusValue, String reason, String message) {
     String transitioned = find(previous, type)
         .filter(c -> statusValue.equals(c.getStatus()) && c.getLastTransitionTime() != null)
         .map(Condition::getLastTransitionTime)

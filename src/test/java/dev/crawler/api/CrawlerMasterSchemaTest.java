@@ -37,6 +37,8 @@ class CrawlerMasterSchemaTest {
     api = TestingKubeApiServer.shared();
     client = api.client();
     api.ensureNamespace(NS);
+    // The samples name their namespace.
+    api.ensureNamespace("crawler-system");
   }
 
   @Test
@@ -58,7 +60,7 @@ class CrawlerMasterSchemaTest {
     }
     assertThat(files).as("samples in %s", samples).isNotEmpty();
     return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-      api.kubectl("apply", "--dry-run=server", "-n", NS, "-f", file.toString()).assertSuccess();
+      api.kubectl("apply", "--dry-run=server", "-f", file.toString()).assertSuccess();
     }));
   }
 

@@ -69,7 +69,8 @@ class DeployManifestsTest {
         .containsEntry("crawler.dev/crawlermasters/status", List.of("patch"))
         .containsEntry("apps/statefulsets", List.of("list", "watch", "create", "patch"))
         .containsEntry("/services", List.of("list", "watch", "create", "patch"))
-        .containsEntry("/events", List.of("create"));
+        .containsEntry("/events", List.of("create"))
+        .containsEntry("/pods", List.of("list", "watch", "patch"));
     assertThat(role.getRules()).allSatisfy(r -> {
       assertThat(r.getVerbs()).doesNotContain("*");
       assertThat(r.getResources()).doesNotContain("*");

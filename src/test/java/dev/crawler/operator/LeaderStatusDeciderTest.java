@@ -6,10 +6,7 @@ import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.LeaderInfo;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -28,14 +25,9 @@ class LeaderStatusDeciderTest {
     return LeaderStatusDecider.decide(prev, Optional.ofNullable(o), PODS);
   }
 
-  /** The status the reconciler would write: leader fields applied, conditions merged. */
+  /** The status the reconciler would write: leader fields applied, conditions stamped. */
   private static CrawlerMasterStatus written(CrawlerMasterStatus prev, LeaderStatus s, Instant at) {
-    CrawlerMasterStatus next = new CrawlerMasterStatus();
-    s.applyTo(next);
-    next.setConditions(LeaderConditions.merge(
-        prev == null ? List.of() : prev.getConditions(), s.conditions(),
-        Clock.fixed(at, ZoneOffset.UTC)));
-    return next;
+    return new StatusAggregator(prev, 1L, at).replicas(3, null).leader(s).build();
   }
 
   private static Condition cond(LeaderStatus s, String type) {
@@ -173,22 +165,17 @@ class LeaderStatusDeciderTest {
     assertThat(s.leaderTransitions()).isEqualTo(1);
     assertThat(s.rolesDecided()).isFalse();
     assertThat(s.events()).isEmpty();
-    assertThat(cond(s, LeaderConditions.LEADER_ELECTED).getStatus()).isEqualTo("Unknown");
+    assertThat(cond(s, LeaderConditions.LEADER_ELECTED).getStatus()).isEqualTo("True");
+    assertThat(written(shown, s, T2)).isEqualTo(shown);
   }
 
   @Test
-  void mergeKeepsLastTransitionTimeUntilTheStatusFlips() {
-    Clock c1 = Clock.fixed(T1, ZoneOffset.UTC);
-    Clock c2 = Clock.fixed(T2, ZoneOffset.UTC);
-    List<Condition> first = LeaderConditions.merge(List.of(), decide(null, leads("demo-0", 7, T1)).conditions(), c1);
-    List<Condition> same = LeaderConditions.merge(first, decide(null, leads("demo-1", 9, T2)).conditions(), c2);
-    assertThat(LeaderConditions.find(same, "LeaderElected").orElseThrow().getLastTransitionTime())
-        .isEqualTo("2026-11-02T10:00:00Z");
-    assertThat(LeaderConditions.find(same, "LeaderElected").orElseThrow().getMessage())
-        .isEqualTo("demo-1 leads in term 9");
-    List<Condition> flipped = LeaderConditions.merge(same, decide(null, ElectionObservation.noLeader(T2, 0)).conditions(), c2);
-    assertThat(LeaderConditions.find(flipped, "LeaderElected").orElseThrow().getLastTransitionTime())
-        .isEqualTo("2026-11-02T10:05:00Z");
-    assertThat(flipped).hasSize(2);
+  void aNewClusterIsObservingUntilTheFirstRead() {
+    LeaderStatus s = decide(null, null);
+    assertThat(s.leader()).isNull();
+    assertThat(s.rolesDecided()).isFalse();
+    assertThat(cond(s, LeaderConditions.LEADER_ELECTED).getStatus()).isEqualTo("Unknown");
+    assertThat(cond(s, LeaderConditions.LEADER_ELECTED).getReason()).isEqualTo("Observing");
+    assertThat(cond(s, LeaderConditions.ETCD_REACHABLE).getStatus()).isEqualTo("Unknown");
   }
 }

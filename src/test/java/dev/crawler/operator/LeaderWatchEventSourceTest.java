@@ -270,4 +270,12 @@ class LeaderWatchEventSourceTest {
         .map(c -> c.event().getRelatedCustomResourceID().getName())
         .collect(Collectors.joining(",")));
   }
+
+  @Test
+  void aReconcileFinishingAfterTheDeletionStartsNoWatch() throws Exception {
+    source.ensureWatching(id, List.of(etcd.endpoint()), layout, () -> false);
+    assertThat(source.watchedClusters()).isEmpty();
+    assertThat(source.observation(id)).isEmpty();
+    assertThat(clients.openClients()).isZero();
+  }
 }

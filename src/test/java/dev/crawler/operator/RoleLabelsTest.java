@@ -33,6 +33,17 @@ class RoleLabelsTest {
   }
 
   @Test
+  void aPromotionSetsFollowerAgainOnEveryOtherPodBecauseTheCacheMayLagBehindAnEarlierPromotion() {
+    // demo-0 was promoted a moment ago but the cache still shows it as follower.
+    List<RoleChange> plan =
+        RoleLabels.plan(roles("demo-0", FOLLOWER, "demo-1", FOLLOWER, "demo-2", FOLLOWER), Optional.of("demo-1"));
+    assertThat(plan).containsExactly(
+        new RoleChange("demo-0", FOLLOWER),
+        new RoleChange("demo-2", FOLLOWER),
+        new RoleChange("demo-1", LEADER));
+  }
+
+  @Test
   void nothingToDoWhenLabelsAlreadyMatch() {
     assertThat(RoleLabels.plan(roles("demo-0", FOLLOWER, "demo-1", LEADER), Optional.of("demo-1")))
         .isEmpty();

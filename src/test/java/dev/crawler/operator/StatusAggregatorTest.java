@@ -6,16 +6,34 @@ import dev.crawler.api.CrawlerMasterStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import dev.crawler.election.LeaderInfo;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StatusAggregatorTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.700Z");
   private static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
+  private static final Set<String> PODS = Set.of("demo-0", "demo-1", "demo-2");
 
   private static StatefulSet sts(int replicas, int ready) {
     return new StatefulSetBuilder().withNewStatus().withReplicas(replicas).withReadyReplicas(ready).endStatus().build();
+  }
+
+  private static LeaderStatus leads(CrawlerMasterStatus prev, String pod, long term, Instant at) {
+    String value = new String(new LeaderInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
+    return LeaderStatusDecider.decide(prev,
+        Optional.of(ElectionObservation.leader("/crawler/ns/demo/election/1" + term, value, term, at, 0)), PODS);
+  }
+
+  private static LeaderStatus noLeader(CrawlerMasterStatus prev, Instant at) {
+    return LeaderStatusDecider.decide(prev, Optional.of(ElectionObservation.noLeader(at, 0)), PODS);
+  }
+
+  private static Condition cond(CrawlerMasterStatus s, String type) {
+    return StatusAggregator.find(s, type).orElseThrow();
   }
 
   private static Condition ready(CrawlerMasterStatus s) {
@@ -23,18 +41,71 @@ class StatusAggregatorTest {
   }
 
   @Test
-  void allReplicasReadyMakesReadyTrueAndStampsObservedGeneration() {
-    CrawlerMasterStatus s = new StatusAggregator(null, 4L, T0).replicas(3, sts(3, 3)).build();
+  void allReplicasReadyAndALeaderMakeReadyTrueAndStampObservedGeneration() {
+    CrawlerMasterStatus s =
+        new StatusAggregator(null, 4L, T0).replicas(3, sts(3, 3)).leader(leads(null, "demo-1", 7, T0)).build();
 
     assertThat(s.getObservedGeneration()).isEqualTo(4L);
     assertThat(s.getReplicas()).isEqualTo(3);
     assertThat(s.getReadyReplicas()).isEqualTo(3);
+    assertThat(s.getLeader()).isEqualTo("demo-1");
+    assertThat(s.getTerm()).isEqualTo(7L);
+    assertThat(s.getLeaderTransitions()).isEqualTo(1L);
     Condition c = ready(s);
     assertThat(c.getStatus()).isEqualTo("True");
-    assertThat(c.getReason()).isEqualTo("ReplicasReady");
-    assertThat(c.getMessage()).isEqualTo("3/3 replicas ready");
+    assertThat(c.getReason()).isEqualTo("ReplicasReadyAndLeaderElected");
+    assertThat(c.getMessage()).isEqualTo("3/3 replicas ready; demo-1 leads in term 7");
     assertThat(c.getObservedGeneration()).isEqualTo(4L);
     assertThat(c.getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(s.getConditions()).extracting(Condition::getType)
+        .containsExactly("Ready", "LeaderElected", "EtcdReachable");
+    assertThat(s.getConditions()).allSatisfy(k -> {
+      assertThat(k.getObservedGeneration()).isEqualTo(4L);
+      assertThat(k.getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    });
+  }
+
+  @Test
+  void readyReplicasWithoutALeaderAreNotReadyAndSayWhy() {
+    CrawlerMasterStatus none = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).leader(noLeader(null, T0)).build();
+    assertThat(ready(none).getStatus()).isEqualTo("False");
+    assertThat(ready(none).getReason()).isEqualTo("NoLeader");
+    assertThat(ready(none).getMessage()).startsWith("3/3 replicas ready; no replica holds the election");
+    assertThat(none.getLeader()).isNull();
+
+    LeaderStatus down = LeaderStatusDecider.decide(null,
+        Optional.of(ElectionObservation.unreachable("etcd http://e:2379: refused", T0, 0)), PODS);
+    CrawlerMasterStatus unreachable = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).leader(down).build();
+    assertThat(ready(unreachable).getReason()).isEqualTo("EtcdUnreachable");
+    assertThat(cond(unreachable, "EtcdReachable").getStatus()).isEqualTo("False");
+    assertThat(cond(unreachable, "EtcdReachable").getMessage()).isEqualTo("etcd http://e:2379: refused");
+
+    CrawlerMasterStatus notYet = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).build();
+    assertThat(ready(notYet).getStatus()).isEqualTo("False");
+    assertThat(ready(notYet).getReason()).isEqualTo("Observing");
+  }
+
+  @Test
+  void leaderConditionsKeepLastTransitionTimeUntilTheirStatusFlips() {
+    CrawlerMasterStatus first = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).leader(leads(null, "demo-0", 7, T0)).build();
+    CrawlerMasterStatus next = new StatusAggregator(first, 1L, T1).replicas(3, sts(3, 3)).leader(leads(first, "demo-1", 9, T1)).build();
+    assertThat(cond(next, "LeaderElected").getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(cond(next, "LeaderElected").getMessage()).isEqualTo("demo-1 leads in term 9");
+    assertThat(ready(next).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(next.getLeaderSince()).isEqualTo("2026-01-01T00:05:00Z");
+
+    CrawlerMasterStatus flipped = new StatusAggregator(next, 1L, T1).replicas(3, sts(3, 3)).leader(noLeader(next, T1)).build();
+    assertThat(cond(flipped, "LeaderElected").getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
+    assertThat(cond(flipped, "EtcdReachable").getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(ready(flipped).getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
+    assertThat(flipped.getLeaderTransitions()).isEqualTo(2L);
+  }
+
+  @Test
+  void sameElectionAgainGivesAnEqualStatusSoNothingIsPatched() {
+    CrawlerMasterStatus first = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).leader(leads(null, "demo-0", 7, T0)).build();
+    CrawlerMasterStatus again = new StatusAggregator(first, 1L, T1).replicas(3, sts(3, 3)).leader(leads(first, "demo-0", 7, T1)).build();
+    assertThat(again).isEqualTo(first);
   }
 
   @Test
@@ -64,7 +135,8 @@ class StatusAggregatorTest {
   @Test
   void lastTransitionTimeMovesWhenStatusFlips() {
     CrawlerMasterStatus notReady = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 1)).build();
-    CrawlerMasterStatus readyNow = new StatusAggregator(notReady, 1L, T1).replicas(3, sts(3, 3)).build();
+    CrawlerMasterStatus readyNow =
+        new StatusAggregator(notReady, 1L, T1).replicas(3, sts(3, 3)).leader(leads(notReady, "demo-0", 7, T1)).build();
 
     assertThat(ready(readyNow).getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
   }
@@ -91,7 +163,7 @@ class StatusAggregatorTest {
   }
 
   @Test
-  void leaderFieldsWrittenElsewhereAreCarriedOver() {
+  void withoutAnElectionInputLeaderFieldsAndConditionsAreCarriedOver() {
     CrawlerMasterStatus previous = new CrawlerMasterStatus();
     previous.setLeader("demo-1");
     previous.setLeaderAddress("10.0.0.2:8080");
@@ -99,8 +171,14 @@ class StatusAggregatorTest {
     previous.setLeaderSince("2026-01-01T00:00:00Z");
     previous.setLeaderTransitions(3L);
 
-    CrawlerMasterStatus s = new StatusAggregator(previous, 1L, T0).replicas(3, sts(3, 3)).build();
+    CrawlerMasterStatus withLeader = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).leader(leads(null, "demo-1", 42, T0)).build();
+    previous.setConditions(withLeader.getConditions());
 
+    CrawlerMasterStatus s = new StatusAggregator(previous, 1L, T1).invalidSpec(Optional.of("spec: x")).replicas(3, sts(3, 3)).build();
+
+    assertThat(cond(s, "LeaderElected")).isEqualTo(cond(withLeader, "LeaderElected"));
+    assertThat(cond(s, "EtcdReachable")).isEqualTo(cond(withLeader, "EtcdReachable"));
+    assertThat(ready(s).getReason()).isEqualTo("InvalidSpec");
     assertThat(s.getLeader()).isEqualTo("demo-1");
     assertThat(s.getLeaderAddress()).isEqualTo("10.0.0.2:8080");
     assertThat(s.getTerm()).isEqualTo(42L);

@@ -185,7 +185,15 @@ public final class TestingKubelet implements AutoCloseable {
     for (StatefulSet sts : sets) {
       liveSets.add(key(sts.getMetadata().getNamespace(), sts.getMetadata().getName()));
       if (sts.getMetadata().getDeletionTimestamp() == null) {
-        syncStatefulSet(sts, wanted);
+        try {
+          syncStatefulSet(sts, wanted);
+        } catch (RuntimeException e) {
+          // One broken StatefulSet must not stall the others, nor lose its running pods.
+          String prefix = key(sts.getMetadata().getNamespace(), sts.getMetadata().getName()) + "-";
+          runtimes.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(wanted::add);
+          System.out.println("testing-kubelet: sync of " + prefix.substring(0, prefix.length() - 1)
+              + " failed, retrying: " + e.getMessage());
+        }
       }
     }
     for (PodRuntime r : List.copyOf(runtimes.values())) {
@@ -573,7 +581,6 @@ public final class TestingKubelet implements AutoCloseable {
           .withStartTime(createdAt.truncatedTo(ChronoUnit.SECONDS).toString())
           .withConditions(conditions)
           .withContainerStatuses(containerStatus)
-          .withQosClass("BestEffort")
           .build();
     }
 
