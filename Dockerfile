@@ -35,7 +35,8 @@ LABEL org.opencontainers.image.title="crawler-master" \
       org.opencontainers.image.base.name="eclipse-temurin:17-jre"
 # Owned by root and not writable by the runtime user.
 COPY --from=build /out/crawler-master.jar /app/crawler-master.jar
-# Without a passwd entry for 65532 the JVM would use "?" as user.home; keep stray writes in /tmp.
+# 65532 has no passwd entry, so Java 17 sets user.home to "?" whatever HOME says (seen with
+# 17.0.15): -Duser.home below fixes it for the JVM, HOME for anything reading the environment.
 ENV HOME=/tmp
 WORKDIR /tmp
 USER 65532:65532
@@ -45,5 +46,6 @@ ENTRYPOINT ["java", \
   "-XX:+ExitOnOutOfMemoryError", \
   "-XX:ErrorFile=/tmp/hs_err_pid%p.log", \
   "-Djava.io.tmpdir=/tmp", \
+  "-Duser.home=/tmp", \
   "-jar", "/app/crawler-master.jar"]
 CMD ["--help"]

@@ -5,10 +5,11 @@ IMG ?= crawler-master:latest
 KIND_CLUSTER ?= crawler-e2e
 E2E_IMG ?= crawler-master:e2e
 KEEP_CLUSTER ?= 0
-NAMESPACE ?= crawler-system
 MVN ?= mvn -B -q
 JAR := target/crawler-master-0.1.0-SNAPSHOT.jar
 CRD := crawlermasters.crawler.dev-v1.yml
+# The image deploy/operator.yaml names (operator and CRAWLER_MASTER_IMAGE); `deploy` puts IMG there.
+MANIFEST_IMG := crawler-master:latest
 
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
@@ -35,7 +36,7 @@ tools: ## Provision etcd, kube-apiserver and kubectl for tests and the demo (cac
 
 .PHONY: test
 test: tools ## Run all tests: unit, mock server, real etcd, real master processes, real kube-apiserver.
-	$(MVN) verify
+	mvn -B verify
 
 .PHONY: test-unit
 test-unit: ## Run only the fast tests (no etcd, no processes, no kube-apiserver).
@@ -75,17 +76,17 @@ docker-push: ## Push the container image IMG.
 
 .PHONY: install
 install: ## Install the CRD into the current cluster.
-	kubectl apply --server-side -f crds/
+	kubectl apply --server-side -k crds/
 
 .PHONY: uninstall
 uninstall: ## Remove the CRD (and every CrawlerMaster) from the current cluster.
-	kubectl delete --ignore-not-found -f crds/
+	kubectl delete --ignore-not-found -k crds/
 
 .PHONY: deploy
 deploy: ## Deploy CRD, RBAC and the operator (kustomize deploy/) with image IMG.
-	kubectl apply --server-side -k deploy/
-	kubectl -n $(NAMESPACE) set image deployment/crawler-operator operator=$(IMG)
-	kubectl -n $(NAMESPACE) set env deployment/crawler-operator CRAWLER_MASTER_IMAGE=$(IMG)
+	@# One apply with IMG already in place: re-running it does not conflict with a second field
+	@# manager (as `kubectl set image` after an apply does), and no pod starts with the placeholder.
+	set -o pipefail; kubectl kustomize deploy/ | sed 's|$(MANIFEST_IMG)|$(IMG)|g' | kubectl apply --server-side -f -
 
 .PHONY: undeploy
 undeploy: ## Remove the operator, RBAC and CRD.
@@ -98,8 +99,8 @@ e2e-kind: ## Failover e2e in a kind cluster (needs kind and a Docker engine); KE
 	@# 1. kind create cluster --name $(KIND_CLUSTER) --config deploy/kind/kind-config.yaml (reused if present)
 	@# 2. docker build -t $(E2E_IMG) . && kind load docker-image $(E2E_IMG) --name $(KIND_CLUSTER)
 	@# 3. kubectl apply -k deploy/etcd; rollout status statefulset/etcd
-	@# 4. kubectl apply -f crds/; kubectl wait --for=condition=Established crd/crawlermasters.crawler.dev
-	@# 5. kubectl apply -k deploy/ with the operator image and CRAWLER_MASTER_IMAGE set to $(E2E_IMG); rollout status
+	@# 4. kubectl apply -k crds/; kubectl wait --for=condition=Established crd/crawlermasters.crawler.dev
+	@# 5. deploy/ with the operator image and CRAWLER_MASTER_IMAGE set to $(E2E_IMG); rollout status
 	@# 6. apply deploy/samples/crawlermaster.yaml; kubectl wait --for=jsonpath=... until status.leader is set
 	@# 7. delete the leader pod; wait until status.leader names another pod and Service endpoints point at it
 	@# 8. print the timings; delete the cluster unless KEEP_CLUSTER=1

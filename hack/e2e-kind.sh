@@ -40,7 +40,8 @@ CRD_NAME="crawlermasters.crawler.dev"
 ETCD_STATEFULSET="etcd"
 OPERATOR_DEPLOYMENT="crawler-operator"
 OPERATOR_CONTAINER="operator"
-MASTER_IMAGE_ENV="CRAWLER_MASTER_IMAGE"
+# deploy/operator.yaml names this image for the operator and its CRAWLER_MASTER_IMAGE; replaced by IMG.
+MANIFEST_IMAGE="crawler-master:latest"
 SAMPLE_FILE="${REPO_ROOT}/deploy/samples/crawlermaster.yaml"
 CM_NAME="demo"
 # The operator's client Service for a CrawlerMaster: named like it, selects the leader pod.
@@ -164,19 +165,36 @@ deploy_etcd() {
 }
 
 deploy_crds() {
-  kc apply -f "${REPO_ROOT}/crds/"
+  # -k, not -f: crds/ also holds its kustomization.yaml, which -f would send as an object.
+  kc apply -k "${REPO_ROOT}/crds/"
   kc wait --for "${WAIT_FOR_CRD_ESTABLISHED}" "crd/${CRD_NAME}" --timeout "${WAIT_TIMEOUT}"
 }
 
+# deploy/ with IMG in place of the manifests' image: one apply, so no pod ever starts with an
+# image that was not loaded, and re-applying on a reused cluster does not revert a patch.
+# The pull policy in deploy/ is IfNotPresent: the image exists only on the nodes (kind load).
+deploy_manifests() {
+  kubectl kustomize "${REPO_ROOT}/deploy/" | sed "s|${MANIFEST_IMAGE}|${IMG}|g"
+}
+
 deploy_operator() {
-  kc apply -k "${REPO_ROOT}/deploy/"
-  # One strategic-merge patch, so image, pull policy and master image roll out together.
-  # IfNotPresent: the image exists only on the nodes (kind load), not in any registry.
-  local patch
-  patch="$(printf '{"spec":{"template":{"spec":{"containers":[{"name":"%s","image":"%s","imagePullPolicy":"IfNotPresent","env":[{"name":"%s","value":"%s"}]}]}}}}' \
-    "${OPERATOR_CONTAINER}" "${IMG}" "${MASTER_IMAGE_ENV}" "${IMG}")"
-  kcn patch deployment "${OPERATOR_DEPLOYMENT}" --type strategic -p "${patch}"
+  deploy_manifests | kc apply -f -
+  if [ "${CREATED_CLUSTER}" != 1 ]; then
+    # Same tag, maybe a new build: unchanged pod templates would keep running the old one.
+    kcn rollout restart "deployment/${OPERATOR_DEPLOYMENT}"
+  fi
   kcn rollout status "deployment/${OPERATOR_DEPLOYMENT}" --timeout "${WAIT_TIMEOUT}"
+}
+
+# On a reused cluster the previous sample's masters may run an older build under the same tag,
+# and its leader and term would satisfy the waits at once: start from no sample.
+remove_previous_sample() {
+  kcn delete crawlermaster "${CM_NAME}" --ignore-not-found --wait
+  # Its StatefulSet, Services and pods go by garbage collection (owner references), after the CR.
+  kcn wait --for=delete "statefulset/${CM_NAME}" "service/${CLIENT_SERVICE}" "service/${CM_NAME}-headless" \
+    --timeout "${WAIT_TIMEOUT}"
+  kcn wait --for=delete pod -l "app.kubernetes.io/name=crawler-master,app.kubernetes.io/instance=${CM_NAME}" \
+    --timeout "${WAIT_TIMEOUT}"
 }
 
 deploy_sample() {
@@ -267,6 +285,7 @@ main() {
   deploy_etcd
   deploy_crds
   deploy_operator
+  [ "${CREATED_CLUSTER}" = 1 ] || remove_previous_sample
   local t0
   t0="$(now_ms)"
   deploy_sample

@@ -50,6 +50,7 @@ public final class LeadershipLoop implements AutoCloseable {
   private final Duration ttl;
   private final LeaderWork work;
   private final LeaderObserver observer;
+  private final LeadershipEvents events;
   private final CompletableFuture<String> closing = new CompletableFuture<>();
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
   private final Thread supervisor;
@@ -60,6 +61,12 @@ public final class LeadershipLoop implements AutoCloseable {
   private volatile String followedKey;
 
   public LeadershipLoop(Client client, String electionName, LeaderInfo self, Duration ttl, LeaderWork work) {
+    this(client, electionName, self, ttl, work, LeadershipEvents.NONE);
+  }
+
+  public LeadershipLoop(
+      Client client, String electionName, LeaderInfo self, Duration ttl, LeaderWork work, LeadershipEvents events) {
+    this.events = events;
     this.client = client;
     this.election = client.getElectionClient();
     this.electionName = ByteSequence.from(electionName, StandardCharsets.UTF_8);
@@ -82,6 +89,12 @@ public final class LeadershipLoop implements AutoCloseable {
 
   public Role role() {
     return role;
+  }
+
+  /** The term this replica leads in; empty while it does not lead. */
+  public Optional<Long> leadingTerm() {
+    Fence f = fence;
+    return role == Role.LEADER && f != null ? Optional.of(f.term()) : Optional.empty();
   }
 
   /** Present while this replica leads; every leader-only write goes through it. */
@@ -124,6 +137,7 @@ public final class LeadershipLoop implements AutoCloseable {
       } catch (InterruptedException e) {
         break;
       } catch (ExecutionException | TimeoutException e) {
+        events.etcdError("lease_grant");
         pause("cannot get a lease from etcd (" + rootMessage(e) + ")");
         continue;
       }
@@ -152,20 +166,30 @@ public final class LeadershipLoop implements AutoCloseable {
       // A campaign cannot be cancelled on the server; if it wins later, give the win back.
       campaign.thenAccept(won -> election.resign(won.getLeader()));
       if (closing.isDone()) {
+        events.campaignEnded(LeadershipEvents.CampaignOutcome.CANCELLED);
         return;
       }
+      events.campaignEnded(LeadershipEvents.CampaignOutcome.FAILED);
+      events.etcdError(s.lost().isDone() ? "keepalive" : "campaign");
       String why = s.lost().isDone() ? s.lost().getNow("") : "campaign failed: " + failure(campaign);
       pause("left the campaign: " + why);
       return;
     }
     backoff.reset();
+    events.campaignEnded(LeadershipEvents.CampaignOutcome.WON);
     lead(s, campaign.join().getLeader());
   }
 
   private void lead(Session s, LeaderKey key) throws InterruptedException {
     long term = key.getRevision();
     CompletableFuture<String> stepDown = new CompletableFuture<>();
-    s.lost().thenAccept(why -> stepDown.complete("lease lost: " + why));
+    s.lost().thenAccept(why -> {
+      // Closing the session after a step-down also completes lost(): not an etcd error.
+      if (!closing.isDone() && !stepDown.isDone()) {
+        events.etcdError("keepalive");
+      }
+      stepDown.complete("lease lost: " + why);
+    });
     closing.thenAccept(why -> stepDown.complete(why));
     Consumer<ObservedLeader> watchForSuccessor =
         observed -> {
@@ -176,7 +200,10 @@ public final class LeadershipLoop implements AutoCloseable {
         };
     observer.addListener(watchForSuccessor);
     Fence f =
-        new Fence(client.getKVClient(), key.getKey(), term, s::isValid, why -> stepDown.complete(why));
+        new Fence(client.getKVClient(), key.getKey(), term, s::isValid, why -> {
+          events.fenceRejected();
+          stepDown.complete(why);
+        });
     log.info("became leader (term {})", term);
     fence = f;
     role = Role.LEADER;
@@ -214,6 +241,7 @@ public final class LeadershipLoop implements AutoCloseable {
     try {
       election.resign(key).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
+      events.etcdError("resign");
       // The key goes with the lease, which the caller revokes or which expires.
     }
   }

@@ -9,6 +9,7 @@ import dev.crawler.election.LeadershipLostException;
 import dev.crawler.election.ObservedLeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,9 +38,12 @@ public final class ApiServer implements AutoCloseable {
   private final ClusterStore store;
   private final ResourceService resources;
   private final LeaderForwarder forwarder;
+  private final MasterMetrics metrics;
 
-  public ApiServer(InetSocketAddress bind, LeadershipLoop loop, ClusterStore store) throws IOException {
+  public ApiServer(InetSocketAddress bind, LeadershipLoop loop, ClusterStore store, MasterMetrics metrics)
+      throws IOException {
     this.loop = loop;
+    this.metrics = metrics;
     this.store = store;
     this.resources = new ResourceService(store);
     this.forwarder = new LeaderForwarder(loop);
@@ -104,6 +108,14 @@ public final class ApiServer implements AutoCloseable {
           boolean ready = loop.isReady();
           HttpExchanges.sendJson(
               exchange, ready ? 200 : 503, Map.of("ready", ready, "role", loop.role().name().toLowerCase()));
+        }
+      }
+      case Paths.METRICS -> {
+        if (allow(exchange, "GET")) {
+          byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", MasterMetrics.CONTENT_TYPE);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
         }
       }
       case Paths.LEADER -> {

@@ -30,14 +30,18 @@ public final class MasterReplica implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
     ClusterStore store = new ClusterStore(client.getKVClient(), config.layout());
+    MasterMetrics metrics = new MasterMetrics();
     LeadershipLoop loop =
         new LeadershipLoop(
             client,
             config.layout().election(),
             new LeaderInfo(config.id(), config.advertiseAddress()),
             config.leaseTtl(),
-            new Assigner(store, client.getWatchClient()));
-    ApiServer api = new ApiServer(new InetSocketAddress(config.bindHost(), config.port()), loop, store);
+            new Assigner(store, client.getWatchClient()),
+            metrics);
+    metrics.bind(loop);
+    ApiServer api =
+        new ApiServer(new InetSocketAddress(config.bindHost(), config.port()), loop, store, metrics);
     api.start();
     loop.start();
     log.info(

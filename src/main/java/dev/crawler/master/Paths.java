@@ -8,6 +8,8 @@ public final class Paths {
   public static final String HEALTHZ = "/healthz";
   /** Readiness: 200 while connected to etcd and taking part in the election, else 503. */
   public static final String READYZ = "/readyz";
+  /** Prometheus metrics of this replica (text format); served by every replica, never forwarded. */
+  public static final String METRICS = "/metrics";
   /** Who leads (id, address, term) and this replica's role. */
   public static final String LEADER = "/leader";
   /** Collection of crawl resources: GET lists, POST creates. Leader-only (followers forward). */

@@ -70,13 +70,19 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   private final EventRecorder events;
   private final Clock clock;
   private final LeaderWatchEventSource leaderWatch;
+  private final OperatorMetrics metrics;
 
   public CrawlerMasterReconciler(
-      OperatorSettings settings, EventRecorder events, Clock clock, LeaderWatchEventSource leaderWatch) {
+      OperatorSettings settings,
+      EventRecorder events,
+      Clock clock,
+      LeaderWatchEventSource leaderWatch,
+      OperatorMetrics metrics) {
     this.settings = settings;
     this.events = events;
     this.clock = clock;
     this.leaderWatch = leaderWatch;
+    this.metrics = metrics;
   }
 
   /**
@@ -137,6 +143,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       leaderWatch.stopWatching(id);
     }
     CrawlerMasterStatus next = status.build();
+    metrics.publish(cm, next, known);
     if (!next.equals(cm.getStatus())) {
       patchStatus(cm, next, context);
       logLeaderChange(cm, next, observation);

@@ -15,18 +15,36 @@ public final class CrawlerOperator {
   private CrawlerOperator() {}
 
   public static Operator create(KubernetesClient client, OperatorSettings settings) {
-    return create(client, settings, overrider -> {});
+    return create(client, settings, new OperatorMetrics(), overrider -> {});
   }
 
   public static Operator create(
       KubernetesClient client, OperatorSettings settings, Consumer<ConfigurationServiceOverrider> overrides) {
-    return create(client, settings, overrides, new LeaderWatchEventSource());
+    return create(client, settings, new OperatorMetrics(), overrides, new LeaderWatchEventSource());
+  }
+
+  /** {@code metrics} is fed by the reconciler; serve it with {@link HealthServer}. */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorSettings settings,
+      OperatorMetrics metrics,
+      Consumer<ConfigurationServiceOverrider> overrides) {
+    return create(client, settings, metrics, overrides, new LeaderWatchEventSource());
   }
 
   /** @param leaderWatch the election watch to register; the Operator stops it when it stops */
   public static Operator create(
       KubernetesClient client,
       OperatorSettings settings,
+      Consumer<ConfigurationServiceOverrider> overrides,
+      LeaderWatchEventSource leaderWatch) {
+    return create(client, settings, new OperatorMetrics(), overrides, leaderWatch);
+  }
+
+  public static Operator create(
+      KubernetesClient client,
+      OperatorSettings settings,
+      OperatorMetrics metrics,
       Consumer<ConfigurationServiceOverrider> overrides,
       LeaderWatchEventSource leaderWatch) {
     Operator operator = new Operator(overrider -> {
@@ -36,7 +54,7 @@ public final class CrawlerOperator {
     Clock clock = Clock.systemUTC();
     operator.register(
         new CrawlerMasterReconciler(
-            settings, new EventRecorder(client, clock), clock, leaderWatch),
+            settings, new EventRecorder(client, clock), clock, leaderWatch, metrics),
         controller -> {
           if (!settings.namespaces().isEmpty()) {
             controller.settingNamespaces(settings.namespaces());

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operator's probe endpoints; JOSDK has none. {@code /readyz}: started and every informer
+ * The operator's probe and metrics endpoints (JOSDK has none). {@code /readyz}: started and every informer
  * healthy. {@code /healthz}: healthy informers once started, and OK while starting, because
  * {@code Operator.start()} waits for caches to sync and a liveness failure then would only restart
  * a slow start.
@@ -18,6 +18,7 @@ import java.util.function.BooleanSupplier;
 public final class HealthServer implements AutoCloseable {
   public static final String HEALTHZ = "/healthz";
   public static final String READYZ = "/readyz";
+  public static final String METRICS = "/metrics";
 
   private final HttpServer server;
 
@@ -25,17 +26,19 @@ public final class HealthServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Listens on all interfaces: the kubelet probes the pod IP. */
-  public static HealthServer start(int port, RuntimeInfo runtime) throws IOException {
-    return start(new InetSocketAddress(port), runtime);
+  /** Listens on all interfaces: the kubelet probes (and Prometheus scrapes) the pod IP. */
+  public static HealthServer start(int port, RuntimeInfo runtime, OperatorMetrics metrics) throws IOException {
+    return start(new InetSocketAddress(port), runtime, metrics);
   }
 
-  public static HealthServer start(InetSocketAddress address, RuntimeInfo runtime) throws IOException {
+  public static HealthServer start(InetSocketAddress address, RuntimeInfo runtime, OperatorMetrics metrics)
+      throws IOException {
     HttpServer server = HttpServer.create(address, 0);
     server.createContext(HEALTHZ, exchange -> answer(exchange,
         () -> !runtime.isStarted() || runtime.allEventSourcesAreHealthy()));
     server.createContext(READYZ, exchange -> answer(exchange,
         () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy()));
+    server.createContext(METRICS, exchange -> metrics(exchange, metrics));
     server.start();
     return new HealthServer(server);
   }
@@ -54,6 +57,21 @@ public final class HealthServer implements AutoCloseable {
       byte[] body = (ok ? "ok\n" : "unhealthy\n").getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
       exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static void metrics(HttpExchange exchange, OperatorMetrics metrics) throws IOException {
+    try (exchange) {
+      if (!exchange.getRequestURI().getPath().equals(METRICS)) {
+        exchange.sendResponseHeaders(404, -1);
+        return;
+      }
+      byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", OperatorMetrics.CONTENT_TYPE);
+      exchange.sendResponseHeaders(200, body.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body);
       }

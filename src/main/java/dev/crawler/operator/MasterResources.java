@@ -55,6 +55,8 @@ public final class MasterResources {
   /** Must equal the master's {@code dev.crawler.master.Paths} health endpoints. */
   public static final String HEALTHZ_PATH = "/healthz";
   public static final String READYZ_PATH = "/readyz";
+  /** Must equal {@code dev.crawler.master.Paths#METRICS}; served on the API port by every replica. */
+  public static final String METRICS_PATH = "/metrics";
 
   /** Non-root uid/gid of the distroless "nonroot" convention; the image needs no particular user. */
   static final long RUN_AS_USER = 65532L;
@@ -105,6 +107,7 @@ public final class MasterResources {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(labels(cm))
+        .withAnnotations(scrapeAnnotations(spec))
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
@@ -128,6 +131,18 @@ public final class MasterResources {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  /**
+   * The {@code prometheus.io/*} annotations that Prometheus' conventional Kubernetes pod scrape
+   * configuration reads: every replica (leader or not) is scraped on its API port.
+   */
+  static Map<String, String> scrapeAnnotations(CrawlerMasterSpec spec) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put("prometheus.io/scrape", "true");
+    annotations.put("prometheus.io/port", String.valueOf(port(spec)));
+    annotations.put("prometheus.io/path", METRICS_PATH);
+    return annotations;
   }
 
   /** Gives every replica a DNS name; lists unready pods too so replicas can find each other while starting. */

@@ -1,5 +1,6 @@
 package dev.crawler.operator;
 
+import dev.crawler.api.MasterEnv;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -36,29 +37,68 @@ public final class OperatorCommand implements Callable<Integer> {
   @Option(
       names = "--health-port",
       defaultValue = "8081",
-      description = "Port of the /healthz and /readyz endpoints (default: ${DEFAULT-VALUE}).")
+      description = "Port of the /healthz, /readyz and /metrics endpoints (default: ${DEFAULT-VALUE}).")
   int healthPort;
+
+  @Option(
+      names = "--leader-election",
+      defaultValue = "false",
+      description = "Run as one of several replicas: only the holder of the Lease '"
+          + OperatorLeaderElection.LEASE_NAME + "' reconciles (default: ${DEFAULT-VALUE}). Needs POD_NAME"
+          + " (this replica's identity) and a lease namespace.")
+  boolean leaderElection;
+
+  @Option(
+      names = "--lease-namespace",
+      defaultValue = "${env:POD_NAMESPACE}",
+      description = "Namespace of the leader-election Lease (env POD_NAMESPACE; the operator's own namespace).")
+  String leaseNamespace;
 
   @Override
   public Integer call() throws Exception {
     OperatorSettings settings = new OperatorSettings(masterImage,
         namespaces == null ? Set.of() : new LinkedHashSet<>(namespaces));
+    OperatorLeaderElection election = leaderElection
+        ? new OperatorLeaderElection(leaseNamespace, identity(), System::exit)
+        : null;
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = CrawlerOperator.create(client, settings);
-    HealthServer health = HealthServer.start(healthPort, operator.getRuntimeInfo());
+    OperatorMetrics metrics = new OperatorMetrics();
+    Operator operator = CrawlerOperator.create(client, settings, metrics, overrider -> {
+      if (election != null) {
+        overrider.withLeaderElectionConfiguration(election.configuration());
+      }
+      // The shutdown hook releases the Lease with this client after stopping the operator.
+      overrider.withCloseClientOnStop(false);
+    });
+    HealthServer health = HealthServer.start(healthPort, operator.getRuntimeInfo(), metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
+        if (election != null) {
+          election.shuttingDown();
+        }
         operator.stop();
+        if (election != null) {
+          election.release(client);
+        }
+        client.close();
       } finally {
         health.close();
         stopped.countDown();
       }
     }, "operator-shutdown"));
-    LOG.info("Starting CrawlerMaster operator: master image {}, namespaces {}, health port {}",
-        settings.masterImage(), settings.namespaces().isEmpty() ? "all" : settings.namespaces(), health.port());
+    LOG.info("Starting CrawlerMaster operator: master image {}, namespaces {}, health port {}, leader election {}",
+        settings.masterImage(), settings.namespaces().isEmpty() ? "all" : settings.namespaces(), health.port(),
+        election == null ? "off" : "Lease " + election.namespace() + "/" + OperatorLeaderElection.LEASE_NAME
+            + " as " + election.identity());
     operator.start();
     stopped.await();
     return 0;
+  }
+
+  /** The pod name (downward API), else the host name, which is the pod name in a pod too. */
+  private static String identity() {
+    String pod = System.getenv(MasterEnv.POD_NAME);
+    return pod != null && !pod.isBlank() ? pod : System.getenv("HOSTNAME");
   }
 }

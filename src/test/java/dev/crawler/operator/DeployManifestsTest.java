@@ -52,10 +52,67 @@ class DeployManifestsTest {
     OperatorCommand command = new OperatorCommand();
     new CommandLine(command).parseArgs(args.subList(1, args.size()).toArray(String[]::new));
     assertThat(command.healthPort).isEqualTo(8081);
+    assertThat(command.leaderElection).isTrue();
     assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getLivenessProbe().getHttpGet().getPath())
         .isEqualTo(HealthServer.HEALTHZ);
     assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
         .isEqualTo(HealthServer.READYZ);
+  }
+
+  @Test
+  void twoReplicasElectALeaderAndRollOneAtATime() throws IOException {
+    Deployment d = (Deployment) load("operator.yaml").get(0);
+    var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(container.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_NAME");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    }).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    });
+  }
+
+  @Test
+  void metricsPortIsAnnotatedForPrometheus() throws IOException {
+    Deployment d = (Deployment) load("operator.yaml").get(0);
+
+    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts()).singleElement()
+        .satisfies(p -> {
+          assertThat(p.getName()).isEqualTo("metrics");
+          assertThat(p.getContainerPort()).isEqualTo(8081);
+        });
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "prometheus.io/scrape", "true",
+        "prometheus.io/port", "8081",
+        "prometheus.io/path", HealthServer.METRICS));
+  }
+
+  @Test
+  void leaseAccessIsLimitedToTheOperatorNamespaceAndItsLease() throws IOException {
+    List<HasMetadata> rbac = load("rbac.yaml");
+    io.fabric8.kubernetes.api.model.rbac.Role role = rbac.stream()
+        .filter(io.fabric8.kubernetes.api.model.rbac.Role.class::isInstance)
+        .map(io.fabric8.kubernetes.api.model.rbac.Role.class::cast)
+        .findFirst().orElseThrow();
+
+    assertThat(role.getMetadata().getNamespace()).isEqualTo("crawler-system");
+    assertThat(role.getRules()).allSatisfy(r -> {
+      assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
+      assertThat(r.getResources()).containsExactly("leases");
+    });
+    assertThat(role.getRules()).anySatisfy(r -> {
+      assertThat(r.getResourceNames()).isEmpty();
+      assertThat(r.getVerbs()).containsExactly("create");
+    }).anySatisfy(r -> {
+      assertThat(r.getResourceNames()).containsExactly(OperatorLeaderElection.LEASE_NAME);
+      assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "update", "patch");
+    });
+    ClusterRole clusterRole = rbac.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+        .findFirst().orElseThrow();
+    assertThat(clusterRole.getRules()).noneSatisfy(r -> assertThat(r.getResources()).contains("leases"));
   }
 
   @Test

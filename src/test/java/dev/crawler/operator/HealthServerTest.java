@@ -31,7 +31,7 @@ class HealthServerTest {
         .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
     Operator operator = CrawlerOperator.create(client, OperatorSettings.defaults(),
         o -> o.withCloseClientOnStop(false));
-    try (HealthServer server = HealthServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator.getRuntimeInfo())) {
+    try (HealthServer server = HealthServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator.getRuntimeInfo(), new OperatorMetrics())) {
       assertThat(status(server, "/readyz")).isEqualTo(503);
       assertThat(status(server, "/healthz")).isEqualTo(200);
 

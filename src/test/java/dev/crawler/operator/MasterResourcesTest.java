@@ -121,6 +121,17 @@ class MasterResourcesTest {
   }
 
   @Test
+  void podsAreAnnotatedForPrometheusToScrapeMetricsOnTheApiPort() {
+    StatefulSet sts = MasterResources.statefulSet(demo(), SETTINGS);
+
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "prometheus.io/scrape", "true",
+        "prometheus.io/port", "9090",
+        "prometheus.io/path", "/metrics"));
+    assertThat(MasterResources.METRICS_PATH).isEqualTo(dev.crawler.master.Paths.METRICS);
+  }
+
+  @Test
   void podFitsTheRestrictedPodSecurityProfile() {
     PodSpec pod = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec();
     Container c = pod.getContainers().get(0);

@@ -1,0 +1,29 @@
+package dev.crawler.election;
+
+/**
+ * What a {@link LeadershipLoop} reports as it goes, for metrics. Called on the loop's own threads;
+ * implementations must be quick and must not throw.
+ */
+public interface LeadershipEvents {
+  /** How a campaign ended. */
+  enum CampaignOutcome {
+    WON,
+    /** etcd failed the campaign or the session's lease was lost while waiting; the loop retries. */
+    FAILED,
+    /** The replica is shutting down. */
+    CANCELLED
+  }
+
+  LeadershipEvents NONE = new LeadershipEvents() {};
+
+  default void campaignEnded(CampaignOutcome outcome) {}
+
+  /** etcd rejected a fenced write of this replica's term: it is no longer leader. */
+  default void fenceRejected() {}
+
+  /**
+   * A call to etcd failed. {@code operation} is one of {@code lease_grant}, {@code campaign},
+   * {@code keepalive} (the session's lease was lost while not closing), {@code resign}.
+   */
+  default void etcdError(String operation) {}
+}

@@ -1,0 +1,79 @@
+package dev.crawler.master;
+
+import dev.crawler.election.LeadershipEvents;
+import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.ObservedLeader;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Locale;
+
+/**
+ * A replica's Prometheus metrics (docs/metrics.md). The gauges read the {@link LeadershipLoop}'s
+ * state at scrape time; the counters are fed by the loop through {@link LeadershipEvents}, so
+ * the loop is the one source of every series.
+ */
+public final class MasterMetrics implements LeadershipEvents {
+  /** Prometheus text exposition format 0.0.4, what {@link PrometheusMeterRegistry#scrape()} writes. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  /** Registers the gauges that read {@code loop}; call once, before serving {@link #scrape()}. */
+  public void bind(LeadershipLoop loop) {
+    Gauge.builder("crawler.master.is_leader", loop, l -> l.leadingTerm().isPresent() ? 1 : 0)
+        .description("1 while this replica leads, else 0")
+        .register(registry);
+    Gauge.builder("crawler.master.term", loop, MasterMetrics::knownTerm)
+        .description("term of the leadership this replica knows of: its own while leading, else the"
+            + " last observed leader's; 0 while it knows none")
+        .register(registry);
+    for (CampaignOutcome outcome : CampaignOutcome.values()) {
+      elections(outcome);
+    }
+    fenceRejections();
+  }
+
+  private static double knownTerm(LeadershipLoop loop) {
+    return loop.leadingTerm()
+        .or(() -> loop.observer().last().map(ObservedLeader::term))
+        .orElse(0L);
+  }
+
+  @Override
+  public void campaignEnded(CampaignOutcome outcome) {
+    elections(outcome).increment();
+  }
+
+  @Override
+  public void fenceRejected() {
+    fenceRejections().increment();
+  }
+
+  @Override
+  public void etcdError(String operation) {
+    Counter.builder("crawler.master.etcd.errors")
+        .description("failed etcd calls of the leadership loop")
+        .tag("operation", operation)
+        .register(registry)
+        .increment();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private Counter elections(CampaignOutcome outcome) {
+    return Counter.builder("crawler.master.elections")
+        .description("campaigns this replica finished, by outcome")
+        .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+        .register(registry);
+  }
+
+  private Counter fenceRejections() {
+    return Counter.builder("crawler.master.fenced_write_rejections")
+        .description("leader-only writes etcd rejected because the leader key no longer has this term")
+        .register(registry);
+  }
+}

@@ -1,0 +1,167 @@
+package dev.crawler.operator;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's Prometheus metrics, one set per CrawlerMaster (docs/metrics.md). Fed from one
+ * place: {@link #publish}, with each status the reconciler computed. Everything is derived from
+ * the status's leader fields, so a reconcile that changes nothing changes no metric.
+ */
+public final class OperatorMetrics {
+  /** Prometheus text exposition format 0.0.4, what {@link PrometheusMeterRegistry#scrape()} writes. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  static final Duration[] FAILOVER_BUCKETS = {
+    Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+    Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)
+  };
+
+  /** What the metrics last saw of one cluster. */
+  private static final class Cluster {
+    final AtomicLong term = new AtomicLong();
+    final List<Meter> meters = new ArrayList<>();
+    Counter transitions;
+    Counter unreachable;
+    Timer failover;
+    String leader;
+    /** The last term seen with a leader; 0 before any. */
+    long lastTerm;
+    /** nanoTime when a status first showed no leader after one; 0 when not leaderless. */
+    long leaderlessSinceNanos;
+    boolean etcdUnreachable;
+  }
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final LongSupplier nanoTime;
+  private final MultiGauge leaderInfo;
+  private final Map<ResourceID, Cluster> clusters = new HashMap<>();
+
+  public OperatorMetrics() {
+    this(System::nanoTime);
+  }
+
+  OperatorMetrics(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+    this.leaderInfo = MultiGauge.builder("crawler.leader.info")
+        .description("1 for the pod that leads the CrawlerMaster's etcd election (status.leader)")
+        .register(registry);
+  }
+
+  /**
+   * Records the status the reconciler computed for {@code cm}, and drops the series of clusters
+   * no longer among {@code known} (the primary cache): a deleted CrawlerMaster's series go at the
+   * next reconcile of any CrawlerMaster.
+   */
+  public synchronized void publish(CrawlerMaster cm, CrawlerMasterStatus status, Collection<CrawlerMaster> known) {
+    ResourceID id = ResourceID.fromResource(cm);
+    Cluster c = clusters.computeIfAbsent(id, this::register);
+    long now = nanoTime.getAsLong();
+    String leader = status == null ? null : status.getLeader();
+    long term = status == null || status.getTerm() == null ? 0 : status.getTerm();
+    if (leader == null) {
+      if (c.leader != null || c.lastTerm != 0) {
+        if (c.leaderlessSinceNanos == 0) {
+          c.leaderlessSinceNanos = now;
+        }
+      }
+      c.term.set(0);
+    } else {
+      if (c.lastTerm != 0 && term != c.lastTerm) {
+        c.transitions.increment();
+        long since = c.leaderlessSinceNanos == 0 ? now : c.leaderlessSinceNanos;
+        c.failover.record(Duration.ofNanos(now - since));
+      }
+      c.leaderlessSinceNanos = 0;
+      c.lastTerm = term;
+      c.term.set(term);
+    }
+    c.leader = leader;
+    boolean unreachable = status != null && etcdUnreachable(status);
+    if (unreachable && !c.etcdUnreachable) {
+      c.unreachable.increment();
+    }
+    c.etcdUnreachable = unreachable;
+    Set<ResourceID> live = known.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+    live.add(id);
+    clusters.keySet().stream().filter(k -> !live.contains(k)).toList().forEach(this::remove);
+    refreshLeaderInfo();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private static boolean etcdUnreachable(CrawlerMasterStatus status) {
+    return LeaderConditions.find(status.getConditions(), LeaderConditions.ETCD_REACHABLE)
+        .map(Condition::getStatus)
+        .filter(LeaderConditions.FALSE::equals)
+        .isPresent();
+  }
+
+  private Cluster register(ResourceID id) {
+    Tags tags = tags(id);
+    Cluster c = new Cluster();
+    c.meters.add(Gauge.builder("crawler.leader.term", c.term, AtomicLong::get)
+        .description("term (election key create revision) of the current leader; 0 while none leads")
+        .tags(tags)
+        .register(registry));
+    c.transitions = Counter.builder("crawler.leader.transitions")
+        .description("leader changes to a new term seen by this operator since it started")
+        .tags(tags)
+        .register(registry);
+    c.unreachable = Counter.builder("crawler.etcd.unreachable")
+        .description("times the operator's status for this cluster turned EtcdReachable=False")
+        .tags(tags)
+        .register(registry);
+    c.failover = Timer.builder("crawler.failover.duration")
+        .description("time without a leader as the operator's status showed it, per transition")
+        .serviceLevelObjectives(FAILOVER_BUCKETS)
+        .tags(tags)
+        .register(registry);
+    c.meters.add(c.transitions);
+    c.meters.add(c.unreachable);
+    c.meters.add(c.failover);
+    return c;
+  }
+
+  private void remove(ResourceID id) {
+    Cluster c = clusters.remove(id);
+    c.meters.forEach(registry::remove);
+  }
+
+  private void refreshLeaderInfo() {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    clusters.forEach((id, c) -> {
+      if (c.leader != null) {
+        rows.add(MultiGauge.Row.of(tags(id).and("leader", c.leader), 1));
+      }
+    });
+    leaderInfo.register(rows, true);
+  }
+
+  private static Tags tags(ResourceID id) {
+    return Tags.of("namespace", id.getNamespace().orElse(""), "name", id.getName());
+  }
+}

@@ -1,0 +1,118 @@
+package dev.crawler.operator;
+
+import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.testing.TestingPrometheusText;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class OperatorMetricsTest {
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final OperatorMetrics metrics = new OperatorMetrics(nanos::get);
+  private final CrawlerMaster demo = crawlerMaster("crawl", "demo");
+  private final Map<String, String> demoLabels = Map.of("namespace", "crawl", "name", "demo");
+
+  private static CrawlerMasterStatus leader(String leader, long term) {
+    CrawlerMasterStatus s = new CrawlerMasterStatus();
+    s.setLeader(leader);
+    s.setTerm(term);
+    return s;
+  }
+
+  private TestingPrometheusText scrape() {
+    return TestingPrometheusText.parse(metrics.scrape());
+  }
+
+  private void publish(CrawlerMasterStatus status) {
+    metrics.publish(demo, status, List.of(demo));
+  }
+
+  @Test
+  void leaderInfoHasOneSeriesPerClusterThatFollowsTheLeader() {
+    publish(leader("demo-0", 5));
+    assertThat(scrape().find("crawler_leader_info", demoLabels)).singleElement()
+        .satisfies(s -> assertThat(s.labels()).containsEntry("leader", "demo-0"))
+        .satisfies(s -> assertThat(s.value()).isEqualTo(1.0));
+    assertThat(scrape().value("crawler_leader_term", demoLabels)).contains(5.0);
+
+    publish(leader("demo-1", 9));
+    assertThat(scrape().find("crawler_leader_info", demoLabels)).singleElement()
+        .satisfies(s -> assertThat(s.labels()).containsEntry("leader", "demo-1"));
+    assertThat(scrape().value("crawler_leader_term", demoLabels)).contains(9.0);
+
+    publish(leader(null, 0));
+    assertThat(scrape().find("crawler_leader_info", demoLabels)).isEmpty();
+    assertThat(scrape().value("crawler_leader_term", demoLabels)).contains(0.0);
+  }
+
+  @Test
+  void firstSightIsNoTransitionAndARepeatedStatusChangesNothing() {
+    publish(leader("demo-0", 5));
+    publish(leader("demo-0", 5));
+    assertThat(scrape().value("crawler_leader_transitions_total", demoLabels)).contains(0.0);
+    assertThat(scrape().value("crawler_failover_duration_seconds_count", demoLabels)).contains(0.0);
+  }
+
+  @Test
+  void failoverMeasuresFromTheFirstLeaderlessStatusToTheNextLeader() {
+    publish(leader("demo-0", 5));
+    nanos.addAndGet(1_000_000_000L);
+    publish(leader(null, 0));
+    nanos.addAndGet(2_000_000_000L);
+    publish(leader(null, 0));
+    nanos.addAndGet(1_500_000_000L);
+    publish(leader("demo-1", 8));
+
+    TestingPrometheusText t = scrape();
+    assertThat(t.value("crawler_leader_transitions_total", demoLabels)).contains(1.0);
+    assertThat(t.value("crawler_failover_duration_seconds_count", demoLabels)).contains(1.0);
+    assertThat(t.value("crawler_failover_duration_seconds_sum", demoLabels)).contains(3.5);
+    Map<String, String> le5 = new java.util.HashMap<>(demoLabels);
+    le5.put("le", "5.0");
+    assertThat(t.value("crawler_failover_duration_seconds_bucket", le5)).contains(1.0);
+    le5.put("le", "2.0");
+    assertThat(t.value("crawler_failover_duration_seconds_bucket", le5)).contains(0.0);
+  }
+
+  @Test
+  void aHandoverSeenInOneStepRecordsNoLeaderlessTime() {
+    publish(leader("demo-0", 5));
+    nanos.addAndGet(3_000_000_000L);
+    publish(leader("demo-1", 8));
+
+    assertThat(scrape().value("crawler_leader_transitions_total", demoLabels)).contains(1.0);
+    assertThat(scrape().value("crawler_failover_duration_seconds_sum", demoLabels)).contains(0.0);
+  }
+
+  @Test
+  void etcdUnreachableCountsEachTurnToFalse() {
+    CrawlerMasterStatus down = leader("demo-0", 5);
+    down.setConditions(List.of(LeaderConditions.condition(
+        LeaderConditions.ETCD_REACHABLE, LeaderConditions.FALSE, LeaderConditions.UNREACHABLE, "x")));
+    publish(leader("demo-0", 5));
+    publish(down);
+    publish(down);
+    publish(leader("demo-0", 5));
+    publish(down);
+
+    assertThat(scrape().value("crawler_etcd_unreachable_total", demoLabels)).contains(2.0);
+  }
+
+  @Test
+  void aDeletedClusterLosesItsSeries() {
+    CrawlerMaster other = crawlerMaster("crawl", "other");
+    publish(leader("demo-0", 5));
+    metrics.publish(other, leader("other-0", 3), List.of(other));
+
+    TestingPrometheusText t = scrape();
+    assertThat(t.find("crawler_leader_term", demoLabels)).isEmpty();
+    assertThat(t.find("crawler_leader_info", demoLabels)).isEmpty();
+    assertThat(t.find("crawler_leader_transitions_total", demoLabels)).isEmpty();
+    assertThat(t.value("crawler_leader_term", Map.of("name", "other"))).contains(3.0);
+  }
+}
