@@ -48,6 +48,12 @@ test-unit: ## Run only the fast tests (no etcd, no processes, no kube-apiserver)
 demo: ## Failover demo on a local kube-apiserver: operator, 3 master processes, SIGKILL the leader (logs: target/demo/).
 	hack/demo.sh
 
+##@ Benchmarks
+
+.PHONY: bench
+bench: tools ## Measure handover, crash failover and status latency vs. Lease election (BENCH_QUICK=1: fewer trials).
+	hack/bench.sh
+
 ##@ Build
 
 .PHONY: build

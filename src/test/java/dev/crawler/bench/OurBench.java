@@ -1,0 +1,77 @@
+package dev.crawler.bench;
+
+import dev.crawler.api.KeyLayout;
+import dev.crawler.testing.TestingEtcd;
+import dev.crawler.testing.TestingMasterProcess;
+import io.etcd.jetcd.Client;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ours: three real master processes ({@code dev.crawler.Main master}) on one etcd election,
+ * stopped with real signals; "another holds leadership" is seen on an etcd watch of the election
+ * prefix (the lowest create revision belongs to another replica), which is etcd's own rule.
+ */
+final class OurBench {
+  private static final List<String> IDS = List.of("m-0", "m-1", "m-2");
+
+  private final TestingEtcd etcd;
+  private final Client client;
+
+  OurBench(TestingEtcd etcd, Client client) {
+    this.etcd = etcd;
+    this.client = client;
+  }
+
+  List<Double> measure(String label, int ttlSeconds, Signal signal, int trials) throws Exception {
+    KeyLayout layout = new KeyLayout("/bench/" + label);
+    Map<String, TestingMasterProcess> masters = new HashMap<>();
+    try (EtcdElectionWatch watch = new EtcdElectionWatch(client, layout.election())) {
+      for (String id : IDS) {
+        masters.put(id, start(id, layout, ttlSeconds));
+      }
+      for (TestingMasterProcess m : masters.values()) {
+        m.awaitReady(Duration.ofSeconds(90));
+      }
+      FailoverTrials.Replicas replicas =
+          new FailoverTrials.Replicas() {
+            @Override
+            public void signal(String id, Signal s) throws Exception {
+              ProcessHandle p = ProcessHandle.of(masters.get(id).pid()).orElseThrow();
+              // A direct kill(2) rather than forking kill(1): nothing but the signal after time zero.
+              if (s == Signal.SIGTERM) {
+                p.destroy();
+              } else {
+                p.destroyForcibly();
+              }
+            }
+
+            @Override
+            public void restart(String id) throws Exception {
+              masters.get(id).awaitExit(Duration.ofSeconds(30));
+              TestingMasterProcess fresh = start(id, layout, ttlSeconds);
+              masters.put(id, fresh);
+              // Ready means campaigning (or leading): the replica is a follower again.
+              fresh.awaitReady(Duration.ofSeconds(90));
+            }
+          };
+      return FailoverTrials.run(
+          "ours " + label + " " + signal,
+          watch.timeline(),
+          replicas,
+          signal,
+          trials,
+          Duration.ofSeconds(ttlSeconds + 30L));
+    } finally {
+      for (TestingMasterProcess m : masters.values()) {
+        m.close();
+      }
+    }
+  }
+
+  private TestingMasterProcess start(String id, KeyLayout layout, int ttlSeconds) throws Exception {
+    return TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), ttlSeconds);
+  }
+}
