@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 @Tag("etcd")
 class MasterFailoverTest {
   private static final int TTL_SECONDS = 2;
+  private static final int HANDOVER_TTL_SECONDS = 30;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TestingMasterCluster cluster;
@@ -101,14 +102,16 @@ class MasterFailoverTest {
 
   @Test
   void sigtermOfLeaderHandsOverWithinMilliseconds() throws Exception {
-    cluster = TestingMasterCluster.start(3, TTL_SECONDS);
+    // A lease far longer than the waits below: a takeover by expiry cannot happen in this test,
+    // so only resign + revoke on SIGTERM can pass it. The time is printed, not asserted.
+    cluster = TestingMasterCluster.start(3, HANDOVER_TTL_SECONDS);
     ObservedLeader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     awaitAllAgreeOnLeader(old.info().id());
     TestingMasterProcess oldProcess = cluster.master(old.info().id());
 
     long start = System.nanoTime();
     oldProcess.signal("TERM");
-    ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.term() != old.term());
+    ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(10), l -> l.term() != old.term());
     long inEtcd = millisSince(start);
     TestingMasterProcess nextProcess = cluster.master(next.info().id());
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
@@ -121,9 +124,6 @@ class MasterFailoverTest {
             + " (old process exited with %d)%n",
         old.info().id(), next.info().id(), inEtcd, acting, exit);
     assertThat(next.info().id()).isNotEqualTo(old.info().id());
-    // A takeover by lease expiry needs at least the lease validity (1.5 s of the 2 s TTL) after the
-    // signal; only resign/revoke on SIGTERM is this fast.
-    assertThat(inEtcd).as("new leader key in etcd, ms after SIGTERM").isLessThan(1000);
     assertThat(oldProcess.log()).contains("stepped down").contains("shutting down");
     awaitAllAgreeOnLeader(next.info().id());
   }
