@@ -2,29 +2,48 @@ package dev.crawler.election;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * Exponential backoff with full jitter, so replicas that lost etcd together do not retry in
- * lockstep. Not thread-safe: one per retry loop.
+ * Exponential backoff with jitter for retrying etcd. Jitter (from the first retry on) keeps replicas
+ * and operators that lost etcd together from reconnecting in lockstep when it returns.
  */
-public final class Backoff {
-  private final long minMillis;
-  private final long maxMillis;
-  private int attempt;
+public record Backoff(Duration initial, Duration max) {
 
-  public Backoff(Duration min, Duration max) {
-    this.minMillis = min.toMillis();
-    this.maxMillis = max.toMillis();
+  public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+
+  /**
+   * The delay before retry number {@code attempt} (1 = first retry): {@code initial * 2^(attempt-1)}
+   * capped at {@code max}, then scaled by a random factor in [0.5, 1.0).
+   */
+  public Duration delay(int attempt, RandomGenerator random) {
+    int shift = Math.max(0, Math.min(attempt - 1, 30));
+    long ceiling = Math.min(max.toMillis(), initial.toMillis() << shift);
+    if (ceiling <= 0) {
+      ceiling = max.toMillis();
+    }
+    return Duration.ofMillis((long) (ceiling * (0.5 + random.nextDouble() / 2)));
   }
 
-  /** The next delay: uniform in [min, min * 2^attempt], capped at max. */
-  public Duration next() {
-    long ceiling = Math.min(maxMillis, minMillis << Math.min(attempt, 20));
-    attempt++;
-    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(minMillis, Math.max(minMillis, ceiling) + 1));
+  /** A retry loop's own attempt counter over this backoff. Not thread-safe: one per loop. */
+  public Retry retry() {
+    return new Retry(this);
   }
 
-  public void reset() {
-    attempt = 0;
+  public static final class Retry {
+    private final Backoff backoff;
+    private int attempt;
+
+    private Retry(Backoff backoff) {
+      this.backoff = backoff;
+    }
+
+    public Duration next() {
+      return backoff.delay(++attempt, ThreadLocalRandom.current());
+    }
+
+    public void reset() {
+      attempt = 0;
+    }
   }
 }

@@ -31,7 +31,7 @@ public final class LeaderObserver implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+  private final Backoff.Retry backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)).retry();
   private volatile ObservedLeader last;
   private volatile boolean closed;
   private int generation;

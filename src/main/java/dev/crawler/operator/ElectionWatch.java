@@ -1,6 +1,7 @@
 package dev.crawler.operator;
 
 import dev.crawler.api.KeyLayout;
+import dev.crawler.election.Backoff;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;

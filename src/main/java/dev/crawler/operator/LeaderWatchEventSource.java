@@ -2,6 +2,7 @@ package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.KeyLayout;
+import dev.crawler.election.Backoff;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.EventHandler;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;

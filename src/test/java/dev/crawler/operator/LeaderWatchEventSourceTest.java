@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crawler.api.KeyLayout;
+import dev.crawler.election.Backoff;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingEventHandler;

@@ -1,4 +1,4 @@
-package dev.crawler.operator;
+package dev.crawler.election;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
