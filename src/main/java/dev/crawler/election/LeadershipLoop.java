@@ -148,6 +148,10 @@ public final class LeadershipLoop implements AutoCloseable {
         retry = campaignAndLead(s);
       } catch (InterruptedException e) {
         break;
+      } catch (RuntimeException e) {
+        // A bug here must not end the supervisor: the replica would stay up and never lead again.
+        log.error("leadership loop failed unexpectedly; campaigning again", e);
+        retry = "unexpected error (" + e + ")";
       } finally {
         s.close(Duration.ofSeconds(1));
       }
