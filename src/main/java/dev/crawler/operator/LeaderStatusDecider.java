@@ -130,11 +130,13 @@ public final class LeaderStatusDecider {
             .orElse(false);
     List<LeaderEvent> events =
         wasUnreachable ? List.of() : List.of(LeaderEvent.warning(ETCD_UNREACHABLE, o.error()));
-    // The last known leader stays in status (it may well still lead), but no pod keeps the leader
-    // label: the operator cannot vouch for it, and without etcd no leader can make fenced writes.
+    // The last known leader stays in status (it may well still lead), and the role labels stay as
+    // they are: the operator losing etcd does not mean the masters did (a partition may cut only
+    // the operator off), so it does not re-route traffic on what it cannot see. If etcd is down
+    // for the masters too, the leader steps down by itself and answers 503.
     return new LeaderStatus(
         prev.getLeader(), prev.getLeaderAddress(), prev.getTerm(), prev.getLeaderSince(),
-        prevTransitions, Optional.empty(), true,
+        prevTransitions, Optional.empty(), false,
         List.of(
             condition(LEADER_ELECTED, FALSE, ETCD_UNREACHABLE, o.error()),
             condition(ETCD_REACHABLE, FALSE, UNREACHABLE, o.error())),

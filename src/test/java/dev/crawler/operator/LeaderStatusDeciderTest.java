@@ -106,15 +106,14 @@ class LeaderStatusDeciderTest {
   }
 
   @Test
-  void unreachableKeepsLastKnownLeaderDemotesEveryPodAndWarnsOnce() {
+  void unreachableKeepsLastKnownLeaderLeavesRoleLabelsAloneAndWarnsOnce() {
     CrawlerMasterStatus shown = written(null, decide(null, leads("demo-0", 7, T1)), T1);
     ElectionObservation down = ElectionObservation.unreachable("etcd http://etcd:2379: connection refused", T2, 0);
     LeaderStatus s = decide(shown, down);
     assertThat(s.leader()).isEqualTo("demo-0");
     assertThat(s.term()).isEqualTo(7);
     assertThat(s.leaderTransitions()).isEqualTo(1);
-    assertThat(s.leaderPod()).isEmpty();
-    assertThat(s.rolesDecided()).isTrue();
+    assertThat(s.rolesDecided()).isFalse();
     Condition elected = cond(s, LeaderConditions.LEADER_ELECTED);
     assertThat(elected.getStatus()).isEqualTo("False");
     assertThat(elected.getReason()).isEqualTo("EtcdUnreachable");
