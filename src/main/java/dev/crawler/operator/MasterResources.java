@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import java.util.LinkedHashMap;
@@ -153,12 +155,7 @@ public final class MasterResources {
         .withClusterIP("None")
         .withPublishNotReadyAddresses(true)
         .withSelector(selectorLabels(cm))
-        .addNewPort()
-        .withName(PORT_NAME)
-        .withProtocol("TCP")
-        .withPort(port(cm.getSpec()))
-        .withTargetPort(new IntOrString(PORT_NAME))
-        .endPort()
+        .withPorts(servicePort(cm))
         .endSpec()
         .build();
   }
@@ -172,13 +169,17 @@ public final class MasterResources {
         .withNewSpec()
         .withType("ClusterIP")
         .withSelector(selector)
-        .addNewPort()
+        .withPorts(servicePort(cm))
+        .endSpec()
+        .build();
+  }
+
+  private static ServicePort servicePort(CrawlerMaster cm) {
+    return new ServicePortBuilder()
         .withName(PORT_NAME)
         .withProtocol("TCP")
         .withPort(port(cm.getSpec()))
         .withTargetPort(new IntOrString(PORT_NAME))
-        .endPort()
-        .endSpec()
         .build();
   }
 
