@@ -4,6 +4,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
+import dev.crawler.master.Paths;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -54,11 +55,6 @@ public final class MasterResources {
 
   public static final String CONTAINER_NAME = "master";
   public static final String PORT_NAME = "http";
-  /** Must equal the master's {@code dev.crawler.master.Paths} health endpoints. */
-  public static final String HEALTHZ_PATH = "/healthz";
-  public static final String READYZ_PATH = "/readyz";
-  /** Must equal {@code dev.crawler.master.Paths#METRICS}; served on the API port by every replica. */
-  public static final String METRICS_PATH = "/metrics";
 
   /** Non-root uid/gid of the distroless "nonroot" convention; the image needs no particular user. */
   static final long RUN_AS_USER = 65532L;
@@ -143,7 +139,7 @@ public final class MasterResources {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put("prometheus.io/scrape", "true");
     annotations.put("prometheus.io/port", String.valueOf(port(spec)));
-    annotations.put("prometheus.io/path", METRICS_PATH);
+    annotations.put("prometheus.io/path", Paths.METRICS);
     return annotations;
   }
 
@@ -198,8 +194,8 @@ public final class MasterResources {
         .endPort()
         .withEnv(env(cm))
         .withResources(resources(spec))
-        .withLivenessProbe(httpProbe(HEALTHZ_PATH, 10, 3))
-        .withReadinessProbe(httpProbe(READYZ_PATH, 5, 2))
+        .withLivenessProbe(httpProbe(Paths.HEALTHZ, 10, 3))
+        .withReadinessProbe(httpProbe(Paths.READYZ, 5, 2))
         .withNewSecurityContext()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)

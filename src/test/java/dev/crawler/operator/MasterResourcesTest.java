@@ -128,7 +128,8 @@ class MasterResourcesTest {
         "prometheus.io/scrape", "true",
         "prometheus.io/port", "9090",
         "prometheus.io/path", "/metrics"));
-    assertThat(MasterResources.METRICS_PATH).isEqualTo(dev.crawler.master.Paths.METRICS);
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/path"))
+        .isEqualTo(dev.crawler.master.Paths.METRICS);
   }
 
   @Test
