@@ -36,13 +36,14 @@ public final class MasterCommand implements Callable<Integer> {
 
   @Option(
       names = "--lease-ttl",
-      description = "Lease TTL in seconds, 2-60 (env " + MasterEnv.LEASE_TTL_SECONDS + "; default 5).")
+      description = "Lease TTL in seconds, " + MasterConfig.MIN_LEASE_TTL_SECONDS + "-" + MasterConfig.MAX_LEASE_TTL_SECONDS
+          + " (env " + MasterEnv.LEASE_TTL_SECONDS + "; default " + MasterConfig.DEFAULT_LEASE_TTL_SECONDS + ").")
   String leaseTtl;
 
-  @Option(names = "--bind", description = "Address the HTTP server listens on (env CRAWLER_BIND_ADDRESS, default 0.0.0.0).")
+  @Option(names = "--bind", description = "Address the HTTP server listens on (env " + MasterEnv.BIND_ADDRESS + ", default 0.0.0.0).")
   String bind;
 
-  @Option(names = "--port", description = "HTTP port (env " + MasterEnv.PORT + "; default 8080).")
+  @Option(names = "--port", description = "HTTP port (env " + MasterEnv.PORT + "; default " + MasterConfig.DEFAULT_PORT + ").")
   String port;
 
   private final Map<String, String> env;

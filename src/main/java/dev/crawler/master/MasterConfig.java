@@ -1,5 +1,7 @@
 package dev.crawler.master;
 
+import dev.crawler.api.CrawlerMasterSpec;
+import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterEnv;
 import java.net.URI;
@@ -18,8 +20,9 @@ public record MasterConfig(
     String bindHost,
     int port) {
 
-  public static final int DEFAULT_PORT = 8080;
-  public static final int DEFAULT_LEASE_TTL_SECONDS = 5;
+  /** The same defaults as a CrawlerMaster's spec, so a replica run by hand behaves like one the operator runs. */
+  public static final int DEFAULT_PORT = CrawlerMasterSpec.DEFAULT_PORT;
+  public static final int DEFAULT_LEASE_TTL_SECONDS = ElectionSpec.DEFAULT_LEASE_TTL_SECONDS;
   public static final int MIN_LEASE_TTL_SECONDS = 2;
   public static final int MAX_LEASE_TTL_SECONDS = 60;
 
