@@ -112,10 +112,7 @@ public final class ApiServer implements AutoCloseable {
       }
       case Paths.METRICS -> {
         if (allow(exchange, "GET")) {
-          byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().set("Content-Type", MasterMetrics.CONTENT_TYPE);
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
+          HttpExchanges.send(exchange, 200, MasterMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8));
         }
       }
       case Paths.LEADER -> {

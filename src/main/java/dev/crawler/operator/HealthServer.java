@@ -2,6 +2,7 @@ package dev.crawler.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.crawler.master.MasterMetrics;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -54,12 +55,7 @@ public final class HealthServer implements AutoCloseable {
         return;
       }
       boolean ok = healthy.getAsBoolean();
-      byte[] body = (ok ? "ok\n" : "unhealthy\n").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+      respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "unhealthy\n");
     }
   }
 
@@ -69,12 +65,16 @@ public final class HealthServer implements AutoCloseable {
         exchange.sendResponseHeaders(404, -1);
         return;
       }
-      byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", OperatorMetrics.CONTENT_TYPE);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+      respond(exchange, 200, MasterMetrics.CONTENT_TYPE, metrics.scrape());
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, String text) throws IOException {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
     }
   }
 

@@ -29,9 +29,6 @@ import java.util.stream.Collectors;
  * the status's leader fields, so a reconcile that changes nothing changes no metric.
  */
 public final class OperatorMetrics {
-  /** Prometheus text exposition format 0.0.4, what {@link PrometheusMeterRegistry#scrape()} writes. */
-  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
   static final Duration[] FAILOVER_BUCKETS = {
     Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
     Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
