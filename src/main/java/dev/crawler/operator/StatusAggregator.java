@@ -10,7 +10,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -153,9 +152,6 @@ public final class StatusAggregator {
   }
 
   public static Optional<Condition> find(CrawlerMasterStatus status, String type) {
-    if (status == null || status.getConditions() == null) {
-      return Optional.empty();
-    }
-    return status.getConditions().stream().filter(c -> Objects.equals(type, c.getType())).findFirst();
+    return status == null ? Optional.empty() : LeaderConditions.find(status.getConditions(), type);
   }
 }
