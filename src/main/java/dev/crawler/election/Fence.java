@@ -55,10 +55,6 @@ public final class Fence {
     return term;
   }
 
-  public ByteSequence leaderKey() {
-    return leaderKey;
-  }
-
   /** The compare every leader write carries. */
   public Cmp guard() {
     return new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(term));

@@ -42,7 +42,7 @@ public final class ClusterStore {
   public record Stored(Resource resource, long modRevision) {}
 
   /** Workers and resources read in one etcd revision. */
-  public record Snapshot(long revision, Map<String, Worker> workers, Map<String, Stored> resources) {
+  public record Snapshot(Map<String, Worker> workers, Map<String, Stored> resources) {
     public List<Resource> resourceList() {
       return resources.values().stream().map(Stored::resource).toList();
     }
@@ -84,7 +84,7 @@ public final class ClusterStore {
           .filter(res -> res.name() != null)
           .ifPresent(res -> resources.put(res.name(), new Stored(res, kv.getModRevision())));
     }
-    return new Snapshot(r.getHeader().getRevision(), workers, resources);
+    return new Snapshot(workers, resources);
   }
 
   /** Creates {@code resource} if no resource of that name exists. */

@@ -29,10 +29,6 @@ public final class EtcdClients implements AutoCloseable {
       return client;
     }
 
-    public List<String> endpoints() {
-      return key;
-    }
-
     @Override
     public void close() {
       synchronized (EtcdClients.this) {

@@ -52,10 +52,6 @@ public final class OperatorLeaderElection {
     return identity;
   }
 
-  public boolean isLeading() {
-    return leading;
-  }
-
   public LeaderElectionConfiguration configuration() {
     return new LeaderElectionConfiguration(
         LEASE_NAME,
