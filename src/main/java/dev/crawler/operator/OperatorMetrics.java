@@ -78,10 +78,9 @@ public final class OperatorMetrics {
     String leader = status == null ? null : status.getLeader();
     long term = status == null || status.getTerm() == null ? 0 : status.getTerm();
     if (leader == null) {
-      if (c.leader != null || c.lastTerm != 0) {
-        if (c.leaderlessSinceNanos == 0) {
-          c.leaderlessSinceNanos = now;
-        }
+      boolean hadLeader = c.leader != null || c.lastTerm != 0;
+      if (hadLeader && c.leaderlessSinceNanos == 0) {
+        c.leaderlessSinceNanos = now;
       }
       c.term.set(0);
     } else {
