@@ -11,6 +11,8 @@ import java.util.random.RandomGenerator;
 public record Backoff(Duration initial, Duration max) {
 
   public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+  /** A replica's own election calls (lease, campaign, observe): it can neither lead nor follow without them. */
+  public static final Backoff REPLICA = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
 
   /**
    * The delay before retry number {@code attempt} (1 = first retry): {@code initial * 2^(attempt-1)}

@@ -31,7 +31,7 @@ public final class LeaderObserver implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final Backoff.Retry backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)).retry();
+  private final Backoff.Retry backoff = Backoff.REPLICA.retry();
   private volatile ObservedLeader last;
   private volatile boolean closed;
   private int generation;

@@ -52,7 +52,7 @@ public final class LeadershipLoop implements AutoCloseable {
   private final LeaderObserver observer;
   private final LeadershipEvents events;
   private final CompletableFuture<String> closing = new CompletableFuture<>();
-  private final Backoff.Retry backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)).retry();
+  private final Backoff.Retry backoff = Backoff.REPLICA.retry();
   private final Thread supervisor;
 
   private volatile Role role = Role.CONNECTING;
