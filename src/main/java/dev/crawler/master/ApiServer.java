@@ -10,7 +10,6 @@ import dev.crawler.election.ObservedLeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-  private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(1);
 
   private final HttpServer server;
   private final ThreadPoolExecutor pool;
@@ -205,7 +203,7 @@ public final class ApiServer implements AutoCloseable {
   private void leader(HttpExchange exchange) throws IOException, InterruptedException {
     Optional<ObservedLeader> leader;
     try {
-      leader = loop.currentLeader(LOOKUP_TIMEOUT);
+      leader = loop.currentLeader(LeaderForwarder.LOOKUP_TIMEOUT);
     } catch (ExecutionException | TimeoutException e) {
       LeaderForwarder.unavailable(exchange, "cannot ask etcd who leads: " + e.getMessage());
       return;

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeoutException;
  * 503 with Retry-After: leadership changes take about a lease TTL at worst.
  */
 final class LeaderForwarder {
-  private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(1);
+  /** How long a request handler may wait for etcd to say who leads. */
+  static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
   private static final String RETRY_AFTER_SECONDS = "1";
 
