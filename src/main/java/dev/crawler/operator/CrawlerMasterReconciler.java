@@ -116,11 +116,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     ResourceID id = ResourceID.fromResource(cm);
     List<CrawlerMaster> known = context.getPrimaryCache().list().toList();
     Optional<String> invalid = SpecValidator.validate(cm, known);
-    StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
-    StatusAggregator status =
-        new StatusAggregator(cm.getStatus(), cm.getMetadata().getGeneration(), clock.instant())
-            .invalidSpec(invalid)
-            .replicas(MasterResources.replicas(cm.getSpec()), statefulSet);
+    StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
     List<LeaderEvent> leaderEvents = List.of();
     Optional<ElectionObservation> observation = Optional.empty();
     if (invalid.isEmpty()) {
@@ -181,14 +177,16 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   @Override
   public ErrorStatusUpdateControl<CrawlerMaster> updateErrorStatus(
       CrawlerMaster cm, Context<CrawlerMaster> context, Exception e) {
-    CrawlerMasterStatus next =
-        new StatusAggregator(cm.getStatus(), cm.getMetadata().getGeneration(), clock.instant())
-            .reconcileError(e.getMessage())
-            .replicas(MasterResources.replicas(cm.getSpec()), context.getSecondaryResource(StatefulSet.class).orElse(null))
-            .build();
+    CrawlerMasterStatus next = statusOf(cm, context).reconcileError(e.getMessage()).build();
     return next.equals(cm.getStatus())
         ? ErrorStatusUpdateControl.noStatusUpdate()
         : ErrorStatusUpdateControl.patchStatus(statusOnly(cm, next));
+  }
+
+  /** A status for {@code cm} with what every outcome reports: generation and replica counts. */
+  private StatusAggregator statusOf(CrawlerMaster cm, Context<CrawlerMaster> context) {
+    return new StatusAggregator(cm.getStatus(), cm.getMetadata().getGeneration(), clock.instant())
+        .replicas(MasterResources.replicas(cm.getSpec()), context.getSecondaryResource(StatefulSet.class).orElse(null));
   }
 
   /** The settings the reconciler hands to its dependents for this reconcile. */
