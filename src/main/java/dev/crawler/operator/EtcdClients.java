@@ -84,7 +84,7 @@ public final class EtcdClients implements AutoCloseable {
     return new Handle(key, shared.client);
   }
 
-  /** How many distinct clients are open; for tests and metrics. */
+  /** How many distinct clients are open; for tests. */
   public synchronized int openClients() {
     return clients.size();
   }
