@@ -10,6 +10,7 @@ import dev.crawler.api.KeyLayout;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
+import dev.crawler.testing.TestingServiceAccount;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,11 +20,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -262,15 +261,7 @@ class OperatorRbacAndSsaTest {
 
   /** A client authenticated with a token the API server issued to the operator's ServiceAccount. */
   private static KubernetesClient serviceAccountClient() {
-    String token = admin.serviceAccounts().inNamespace(SYSTEM_NS).withName(SERVICE_ACCOUNT)
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-        .getStatus().getToken();
-    Config config = new ConfigBuilder(adminConfig())
-        .withClientCertData(null).withClientKeyData(null)
-        .withClientCertFile(null).withClientKeyFile(null)
-        .withOauthToken(token)
-        .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return TestingServiceAccount.client(api, SYSTEM_NS, SERVICE_ACCOUNT);
   }
 
   private static boolean isAllowed(KubernetesClient client, String group, String resource, String verb) {

@@ -35,6 +35,16 @@ public final class TestingOperatorProcess implements AutoCloseable {
   }
 
   public static TestingOperatorProcess start(String identity, Path kubeconfig, String namespace) throws IOException {
+    return start(identity, kubeconfig, namespace, namespace);
+  }
+
+  /**
+   * Like {@link #start(String, Path, String)} with the Lease in {@code leaseNamespace}
+   * ({@code --lease-namespace} and {@code POD_NAMESPACE}), as when the operator runs in its own
+   * namespace and watches another.
+   */
+  public static TestingOperatorProcess start(String identity, Path kubeconfig, String namespace, String leaseNamespace)
+      throws IOException {
     int port = TestingEtcd.freePort();
     Path logFile = Files.createTempFile("operator-" + identity + "-", ".log");
     List<String> command = new ArrayList<>();
@@ -45,12 +55,13 @@ public final class TestingOperatorProcess implements AutoCloseable {
         "dev.crawler.Main", "operator",
         "--leader-election",
         "--namespace", namespace,
+        "--lease-namespace", leaseNamespace,
         "--health-port", Integer.toString(port)));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.startsWith("KUBERNETES_"));
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("POD_NAME", identity);
-    pb.environment().put("POD_NAMESPACE", namespace);
+    pb.environment().put("POD_NAMESPACE", leaseNamespace);
     pb.redirectOutput(logFile.toFile());
     return new TestingOperatorProcess(identity, port, logFile, pb.start());
   }
