@@ -10,15 +10,12 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EtcdSpec {
-  /** What the schema accepts for one endpoint; the operator parses each one again. */
-  public static final String ENDPOINT_PATTERN = "^https?://[^\\s/:]+:[0-9]{1,5}$";
-
   @JsonPropertyDescription(
       "etcd client endpoints, each http://host:port or https://host:port, e.g."
           + " http://etcd.crawler-system:2379. At least one.")
   @Required
   @Size(min = 1, max = 16)
-  private List<@Pattern(ENDPOINT_PATTERN) @Size(max = 253) String> endpoints = new ArrayList<>();
+  private List<@Pattern(EtcdEndpoints.PATTERN) @Size(max = 253) String> endpoints = new ArrayList<>();
 
   @JsonPropertyDescription(
       "Key prefix under which this cluster keeps its state in etcd: the election under"

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterPaths;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.crawler.election.EtcdUnavailableException;
@@ -71,7 +72,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
-    exchange.getResponseHeaders().set(Paths.SERVED_BY_HEADER, loop.self().id());
+    exchange.getResponseHeaders().set(MasterPaths.SERVED_BY_HEADER, loop.self().id());
     try {
       route(exchange);
     } catch (HttpExchanges.BodyTooLargeException e) {
@@ -96,34 +97,34 @@ public final class ApiServer implements AutoCloseable {
     String path = exchange.getRequestURI().getPath();
     String method = exchange.getRequestMethod();
     switch (path) {
-      case Paths.HEALTHZ -> {
+      case MasterPaths.HEALTHZ -> {
         if (allow(exchange, "GET")) {
           HttpExchanges.sendJson(exchange, 200, Map.of("status", "ok"));
         }
       }
-      case Paths.READYZ -> {
+      case MasterPaths.READYZ -> {
         if (allow(exchange, "GET")) {
           boolean ready = loop.isReady();
           HttpExchanges.sendJson(
               exchange, ready ? 200 : 503, Map.of("ready", ready, "role", loop.role().name().toLowerCase()));
         }
       }
-      case Paths.METRICS -> {
+      case MasterPaths.METRICS -> {
         if (allow(exchange, "GET")) {
-          HttpExchanges.send(exchange, 200, MasterMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8));
+          HttpExchanges.send(exchange, 200, MasterPaths.METRICS_CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8));
         }
       }
-      case Paths.LEADER -> {
+      case MasterPaths.LEADER -> {
         if (allow(exchange, "GET")) {
           leader(exchange);
         }
       }
-      case Paths.WORKERS -> {
+      case MasterPaths.WORKERS -> {
         if (allow(exchange, "GET")) {
           HttpExchanges.sendJson(exchange, 200, store.load().workers().values());
         }
       }
-      case Paths.RESOURCES -> {
+      case MasterPaths.RESOURCES -> {
         if (allow(exchange, "GET", "POST")) {
           byte[] body = HttpExchanges.readBody(exchange);
           Optional<Fence> fence = loop.fence();
@@ -137,14 +138,14 @@ public final class ApiServer implements AutoCloseable {
         }
       }
       default -> {
-        if (path.startsWith(Paths.RESOURCE_PREFIX) && path.length() > Paths.RESOURCE_PREFIX.length()) {
+        if (path.startsWith(MasterPaths.RESOURCE_PREFIX) && path.length() > MasterPaths.RESOURCE_PREFIX.length()) {
           if (allow(exchange, "DELETE")) {
             byte[] body = HttpExchanges.readBody(exchange);
             Optional<Fence> fence = loop.fence();
             if (fence.isEmpty()) {
               forwarder.forward(exchange, body);
             } else {
-              delete(exchange, fence.get(), path.substring(Paths.RESOURCE_PREFIX.length()));
+              delete(exchange, fence.get(), path.substring(MasterPaths.RESOURCE_PREFIX.length()));
             }
           }
         } else {
@@ -178,7 +179,7 @@ public final class ApiServer implements AutoCloseable {
     }
     Optional<Resource> created = resources.create(fence, request);
     if (created.isPresent()) {
-      exchange.getResponseHeaders().set("Location", Paths.resource(request.name()));
+      exchange.getResponseHeaders().set("Location", MasterPaths.resource(request.name()));
       HttpExchanges.sendJson(exchange, 201, created.get());
     } else {
       HttpExchanges.sendError(exchange, 409, "resource '" + request.name() + "' already exists");

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterPaths;
 import com.sun.net.httpserver.HttpExchange;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.election.ObservedLeader;
@@ -33,7 +34,7 @@ final class LeaderForwarder {
   }
 
   void forward(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {
-    if (exchange.getRequestHeaders().containsKey(Paths.FORWARDED_BY_HEADER)) {
+    if (exchange.getRequestHeaders().containsKey(MasterPaths.FORWARDED_BY_HEADER)) {
       unavailable(exchange, "this replica is not the leader (any more); retry");
       return;
     }
@@ -56,7 +57,7 @@ final class LeaderForwarder {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://" + address + exchange.getRequestURI()))
             .timeout(REQUEST_TIMEOUT)
-            .header(Paths.FORWARDED_BY_HEADER, loop.self().id())
+            .header(MasterPaths.FORWARDED_BY_HEADER, loop.self().id())
             .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
     String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
     if (contentType != null) {
@@ -69,7 +70,7 @@ final class LeaderForwarder {
       unavailable(exchange, "leader " + leader.get().info().id() + " at " + address + " unreachable: " + e);
       return;
     }
-    for (String header : new String[] {Paths.SERVED_BY_HEADER, "Retry-After", "Allow"}) {
+    for (String header : new String[] {MasterPaths.SERVED_BY_HEADER, "Retry-After", "Allow"}) {
       response.headers().firstValue(header).ifPresent(v -> exchange.getResponseHeaders().set(header, v));
     }
     HttpExchanges.send(

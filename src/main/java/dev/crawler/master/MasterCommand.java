@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ public final class MasterCommand implements Callable<Integer> {
 
   @Option(
       names = "--lease-ttl",
-      description = "Lease TTL in seconds, " + MasterConfig.MIN_LEASE_TTL_SECONDS + "-" + MasterConfig.MAX_LEASE_TTL_SECONDS
+      description = "Lease TTL in seconds, " + ElectionSpec.MIN_LEASE_TTL_SECONDS + "-" + ElectionSpec.MAX_LEASE_TTL_SECONDS
           + " (env " + MasterEnv.LEASE_TTL_SECONDS + "; default " + MasterConfig.DEFAULT_LEASE_TTL_SECONDS + ").")
   String leaseTtl;
 

@@ -2,6 +2,7 @@ package dev.crawler.master;
 
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.ElectionSpec;
+import dev.crawler.api.EtcdEndpoints;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterEnv;
 import java.net.URI;
@@ -23,8 +24,6 @@ public record MasterConfig(
   /** The same defaults as a CrawlerMaster's spec, so a replica run by hand behaves like one the operator runs. */
   public static final int DEFAULT_PORT = CrawlerMasterSpec.DEFAULT_PORT;
   public static final int DEFAULT_LEASE_TTL_SECONDS = ElectionSpec.DEFAULT_LEASE_TTL_SECONDS;
-  public static final int MIN_LEASE_TTL_SECONDS = 2;
-  public static final int MAX_LEASE_TTL_SECONDS = 60;
 
   /** Settings exactly as given on the command line; null when absent. */
   public record Flags(
@@ -54,8 +53,8 @@ public record MasterConfig(
             "--lease-ttl",
             MasterEnv.LEASE_TTL_SECONDS,
             DEFAULT_LEASE_TTL_SECONDS,
-            MIN_LEASE_TTL_SECONDS,
-            MAX_LEASE_TTL_SECONDS);
+            ElectionSpec.MIN_LEASE_TTL_SECONDS,
+            ElectionSpec.MAX_LEASE_TTL_SECONDS);
 
     String advertise = pick(flags.advertiseAddress(), env, MasterEnv.ADVERTISE_ADDRESS);
     if (advertise == null) {
@@ -143,21 +142,13 @@ public record MasterConfig(
       if (s.isEmpty()) {
         continue;
       }
-      URI uri;
       try {
-        uri = URI.create(s);
+        uris.add(EtcdEndpoints.parse(s));
       } catch (IllegalArgumentException e) {
-        uri = null;
-      }
-      if (uri == null
-          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          || uri.getHost() == null
-          || uri.getPort() < 0) {
         throw new InvalidConfigException(
             "invalid --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ") entry '" + s
                 + "': expected http://host:port, comma-separated");
       }
-      uris.add(uri);
     }
     if (uris.isEmpty()) {
       throw new InvalidConfigException("missing --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ")");

@@ -15,12 +15,6 @@ import java.util.Locale;
  * the loop is the one source of every series.
  */
 public final class MasterMetrics implements LeadershipEvents {
-  /**
-   * Prometheus text exposition format 0.0.4, what {@link PrometheusMeterRegistry#scrape()} writes;
-   * the operator's metrics endpoint serves the same format.
-   */
-  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   /** Registers the gauges that read {@code loop}; call once, before serving {@link #scrape()}. */

@@ -120,7 +120,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     List<LeaderEvent> leaderEvents = List.of();
     Optional<ElectionObservation> observation = Optional.empty();
     if (invalid.isEmpty()) {
-      context.managedWorkflowAndDependentResourceContext().put(OperatorSettings.class, settings);
+      settings.passTo(context);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       leaderWatch.ensureWatching(id, cm.getSpec().getEtcd().getEndpoints(), cm.keyLayout(),
           () -> context.getPrimaryCache().get(id).isPresent());
@@ -187,11 +187,6 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   private StatusAggregator statusOf(CrawlerMaster cm, Context<CrawlerMaster> context) {
     return new StatusAggregator(cm.getStatus(), cm.getMetadata().getGeneration(), clock.instant())
         .replicas(MasterResources.replicas(cm.getSpec()), context.getSecondaryResource(StatefulSet.class).orElse(null));
-  }
-
-  /** The settings the reconciler hands to its dependents for this reconcile. */
-  static OperatorSettings settings(Context<CrawlerMaster> context) {
-    return context.managedWorkflowAndDependentResourceContext().getMandatory(OperatorSettings.class, OperatorSettings.class);
   }
 
   /** Logs how long a leader change took from reaching the operator (the etcd watch event) to its status patch. */

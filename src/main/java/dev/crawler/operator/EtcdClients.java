@@ -1,10 +1,10 @@
 package dev.crawler.operator;
 
+import dev.crawler.api.EtcdEndpoints;
 import io.etcd.jetcd.Client;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -56,29 +56,13 @@ public final class EtcdClients implements AutoCloseable {
     this(endpoints -> Client.builder().endpoints(endpoints.toArray(String[]::new)).build());
   }
 
-  /** @param factory builds a client for a normalized (sorted, distinct) endpoint list */
+  /** @param factory builds a client for an endpoint list {@link EtcdEndpoints#normalize normalized} */
   public EtcdClients(Function<List<String>, Client> factory) {
     this.factory = factory;
   }
 
-  /** The same endpoints in any order or with duplicates share one client. */
-  public static List<String> normalize(List<String> endpoints) {
-    TreeSet<String> set = new TreeSet<>();
-    for (String e : endpoints) {
-      String t = e.strip();
-      while (t.endsWith("/")) {
-        t = t.substring(0, t.length() - 1);
-      }
-      set.add(t);
-    }
-    if (set.isEmpty()) {
-      throw new IllegalArgumentException("at least one etcd endpoint is needed");
-    }
-    return List.copyOf(set);
-  }
-
   public synchronized Handle acquire(List<String> endpoints) {
-    List<String> key = normalize(endpoints);
+    List<String> key = EtcdEndpoints.normalize(endpoints);
     Shared shared = clients.computeIfAbsent(key, k -> new Shared(factory.apply(k)));
     shared.users++;
     return new Handle(key, shared.client);

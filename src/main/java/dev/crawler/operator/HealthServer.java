@@ -2,7 +2,7 @@ package dev.crawler.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.crawler.master.MasterMetrics;
+import dev.crawler.api.MasterPaths;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -65,7 +65,7 @@ public final class HealthServer implements AutoCloseable {
         exchange.sendResponseHeaders(404, -1);
         return;
       }
-      respond(exchange, 200, MasterMetrics.CONTENT_TYPE, metrics.scrape());
+      respond(exchange, 200, MasterPaths.METRICS_CONTENT_TYPE, metrics.scrape());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.EtcdEndpoints;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.Backoff;
 import io.javaoperatorsdk.operator.processing.event.Event;
@@ -103,7 +104,7 @@ public final class LeaderWatchEventSource
     if (!stillExists.getAsBoolean()) {
       return;
     }
-    List<String> normalized = EtcdClients.normalize(endpoints);
+    List<String> normalized = EtcdEndpoints.normalize(endpoints);
     Watched existing = watched.get(id);
     if (existing != null
         && existing.endpoints().equals(normalized)

@@ -4,7 +4,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
-import dev.crawler.master.Paths;
+import dev.crawler.api.MasterPaths;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -139,7 +139,7 @@ public final class MasterResources {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put("prometheus.io/scrape", "true");
     annotations.put("prometheus.io/port", String.valueOf(port(spec)));
-    annotations.put("prometheus.io/path", Paths.METRICS);
+    annotations.put("prometheus.io/path", MasterPaths.METRICS);
     return annotations;
   }
 
@@ -194,8 +194,8 @@ public final class MasterResources {
         .endPort()
         .withEnv(env(cm))
         .withResources(resources(spec))
-        .withLivenessProbe(httpProbe(Paths.HEALTHZ, 10, 3))
-        .withReadinessProbe(httpProbe(Paths.READYZ, 5, 2))
+        .withLivenessProbe(httpProbe(MasterPaths.HEALTHZ, 10, 3))
+        .withReadinessProbe(httpProbe(MasterPaths.READYZ, 5, 2))
         .withNewSecurityContext()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)

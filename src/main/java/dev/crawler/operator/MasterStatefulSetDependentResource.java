@@ -14,7 +14,7 @@ public class MasterStatefulSetDependentResource extends CRUDKubernetesDependentR
 
   @Override
   protected StatefulSet desired(CrawlerMaster primary, Context<CrawlerMaster> context) {
-    return MasterResources.statefulSet(primary, CrawlerMasterReconciler.settings(context));
+    return MasterResources.statefulSet(primary, OperatorSettings.of(context));
   }
 
   @Override

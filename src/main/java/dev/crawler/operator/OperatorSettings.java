@@ -1,5 +1,7 @@
 package dev.crawler.operator;
 
+import dev.crawler.api.CrawlerMaster;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.Objects;
 import java.util.Set;
 
@@ -19,5 +21,18 @@ public record OperatorSettings(String masterImage, Set<String> namespaces) {
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(DEFAULT_MASTER_IMAGE, Set.of());
+  }
+
+  /**
+   * Hands these settings down to the dependents of one reconcile. JOSDK instantiates dependents
+   * itself, so the reconcile's context is how a value reaches their {@code desired()}.
+   */
+  void passTo(Context<CrawlerMaster> context) {
+    context.managedWorkflowAndDependentResourceContext().put(OperatorSettings.class, this);
+  }
+
+  /** The settings {@link #passTo} gave this reconcile. */
+  static OperatorSettings of(Context<CrawlerMaster> context) {
+    return context.managedWorkflowAndDependentResourceContext().getMandatory(OperatorSettings.class, OperatorSettings.class);
   }
 }

@@ -2,9 +2,8 @@ package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterSpec;
+import dev.crawler.api.EtcdEndpoints;
 import dev.crawler.api.KeyLayout;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
@@ -17,7 +16,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Checks what the CRD schema cannot: that every etcd endpoint parses as a URI with host and port,
+ * Checks what the CRD schema cannot: that every etcd endpoint is usable ({@link EtcdEndpoints}),
  * and that no two CrawlerMasters on the same etcd use overlapping key prefixes. Returns the first
  * problem as a message that starts with the offending field, or empty when the spec is usable.
  */
@@ -59,7 +58,7 @@ public final class SpecValidator {
       return Optional.of("spec.etcd.endpoints: empty; give at least one endpoint, e.g. http://etcd.crawler-system:2379");
     }
     for (int i = 0; i < endpoints.size(); i++) {
-      Optional<String> problem = endpointProblem(endpoints.get(i));
+      Optional<String> problem = EtcdEndpoints.problem(endpoints.get(i));
       if (problem.isPresent()) {
         return Optional.of("spec.etcd.endpoints[" + i + "]: \"" + endpoints.get(i) + "\" " + problem.get()
             + "; use http://host:port or https://host:port");
@@ -69,33 +68,6 @@ public final class SpecValidator {
       cm.keyLayout();
     } catch (IllegalArgumentException e) {
       return Optional.of("spec.etcd.keyPrefix: " + e.getMessage());
-    }
-    return Optional.empty();
-  }
-
-  /** Why an endpoint is unusable, or empty when it is a http(s) URI with host and port. */
-  static Optional<String> endpointProblem(String endpoint) {
-    if (endpoint == null || endpoint.isBlank()) {
-      return Optional.of("is empty");
-    }
-    URI uri;
-    try {
-      uri = new URI(endpoint);
-    } catch (URISyntaxException e) {
-      return Optional.of("does not parse as a URI (" + e.getReason() + ")");
-    }
-    if (uri.getScheme() == null || !Set.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
-      return Optional.of("has no http or https scheme");
-    }
-    if (uri.getHost() == null) {
-      return Optional.of("has no valid host name");
-    }
-    if (uri.getPort() < 1 || uri.getPort() > 65535) {
-      return Optional.of(uri.getPort() == -1 ? "has no port" : "has a port outside 1-65535");
-    }
-    if (uri.getUserInfo() != null || uri.getQuery() != null || uri.getFragment() != null
-        || (uri.getPath() != null && !uri.getPath().isEmpty())) {
-      return Optional.of("has more than scheme, host and port");
     }
     return Optional.empty();
   }
@@ -123,7 +95,7 @@ public final class SpecValidator {
 
   static Set<String> etcdServers(CrawlerMaster cm) {
     return cm.getSpec().getEtcd().getEndpoints().stream()
-        .map(URI::create)
+        .map(EtcdEndpoints::parse)
         .map(uri -> uri.getHost().toLowerCase(Locale.ROOT) + ":" + uri.getPort())
         .collect(Collectors.toSet());
   }

@@ -46,7 +46,7 @@ public final class Demo {
   private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
   private static final String SAMPLE = "deploy/samples/crawlermaster.yaml";
   private static final String NAMESPACE = "crawler-system";
-  // Paths of the master's HTTP API (dev.crawler.master.Paths).
+  // Paths of the master's HTTP API (dev.crawler.api.MasterPaths).
   private static final String RESOURCES = "/api/v1/resources";
 
   private final Path projectDir;

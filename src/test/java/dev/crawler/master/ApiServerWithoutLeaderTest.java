@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.KeyLayout;
@@ -36,20 +37,20 @@ class ApiServerWithoutLeaderTest {
         URI base = URI.create("http://127.0.0.1:" + api.port());
 
         HttpResponse<String> post = http.send(
-            HttpRequest.newBuilder(base.resolve(Paths.RESOURCES))
+            HttpRequest.newBuilder(base.resolve(MasterPaths.RESOURCES))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"a\",\"url\":\"https://example.com\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(503);
         assertThat(post.headers().firstValue("Retry-After")).isPresent();
         assertThat(post.body()).contains("no leader");
-        assertThat(post.headers().firstValue(Paths.SERVED_BY_HEADER)).contains("lonely");
+        assertThat(post.headers().firstValue(MasterPaths.SERVED_BY_HEADER)).contains("lonely");
 
         HttpResponse<String> ready =
-            http.send(HttpRequest.newBuilder(base.resolve(Paths.READYZ)).build(), HttpResponse.BodyHandlers.ofString());
+            http.send(HttpRequest.newBuilder(base.resolve(MasterPaths.READYZ)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503);
         HttpResponse<String> leader =
-            http.send(HttpRequest.newBuilder(base.resolve(Paths.LEADER)).build(), HttpResponse.BodyHandlers.ofString());
+            http.send(HttpRequest.newBuilder(base.resolve(MasterPaths.LEADER)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(leader.statusCode()).isEqualTo(200);
         assertThat(leader.body()).contains("\"leader\":null").contains("\"role\":\"follower\"");
       }

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,28 +43,28 @@ class HttpApiTest {
 
   @Test
   void writeSentToAFollowerIsServedByTheLeader() throws Exception {
-    var created = follower.post(Paths.RESOURCES, "{\"name\":\"via-follower\",\"url\":\"https://example.com/f\"}");
+    var created = follower.post(MasterPaths.RESOURCES, "{\"name\":\"via-follower\",\"url\":\"https://example.com/f\"}");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     assertThat(created.servedBy()).isEqualTo(leader.id());
     JsonNode body = JSON.readTree(created.body());
     assertThat(body.path("worker").asText()).isEqualTo("w1");
 
-    var list = follower.get(Paths.RESOURCES);
+    var list = follower.get(MasterPaths.RESOURCES);
     assertThat(list.servedBy()).isEqualTo(leader.id());
     assertThat(list.body()).contains("via-follower");
 
-    var deleted = follower.delete(Paths.resource("via-follower"));
+    var deleted = follower.delete(MasterPaths.resource("via-follower"));
     assertThat(deleted.status()).isEqualTo(204);
     assertThat(deleted.servedBy()).isEqualTo(leader.id());
-    assertThat(follower.delete(Paths.resource("via-follower")).status()).isEqualTo(404);
+    assertThat(follower.delete(MasterPaths.resource("via-follower")).status()).isEqualTo(404);
   }
 
   @Test
   void healthReadinessAndWorkersAreAnsweredLocally() throws Exception {
     for (TestingMasterProcess m : cluster.masters()) {
-      assertThat(m.get(Paths.HEALTHZ).status()).isEqualTo(200);
-      assertThat(m.get(Paths.READYZ).status()).isEqualTo(200);
-      var workers = m.get(Paths.WORKERS);
+      assertThat(m.get(MasterPaths.HEALTHZ).status()).isEqualTo(200);
+      assertThat(m.get(MasterPaths.READYZ).status()).isEqualTo(200);
+      var workers = m.get(MasterPaths.WORKERS);
       assertThat(workers.status()).isEqualTo(200);
       assertThat(workers.servedBy()).isEqualTo(m.id());
       assertThat(JSON.readTree(workers.body()).get(0).path("id").asText()).isEqualTo("w1");
@@ -73,30 +74,30 @@ class HttpApiTest {
   @Test
   void badRequestsGet4xxWithAReasonFromLeaderAndFollower() throws Exception {
     for (TestingMasterProcess m : cluster.masters()) {
-      var notJson = m.post(Paths.RESOURCES, "{nope");
+      var notJson = m.post(MasterPaths.RESOURCES, "{nope");
       assertThat(notJson.status()).isEqualTo(400);
       assertThat(error(notJson)).contains("not valid JSON");
 
-      var missing = m.post(Paths.RESOURCES, "{\"url\":\"https://example.com\"}");
+      var missing = m.post(MasterPaths.RESOURCES, "{\"url\":\"https://example.com\"}");
       assertThat(missing.status()).isEqualTo(400);
       assertThat(error(missing)).contains("missing field 'name'");
 
-      var badName = m.post(Paths.RESOURCES, "{\"name\":\"Not_A_Label\",\"url\":\"https://example.com\"}");
+      var badName = m.post(MasterPaths.RESOURCES, "{\"name\":\"Not_A_Label\",\"url\":\"https://example.com\"}");
       assertThat(badName.status()).isEqualTo(400);
       assertThat(error(badName)).contains("invalid name");
 
-      var badUrl = m.post(Paths.RESOURCES, "{\"name\":\"ok\",\"url\":\"ftp://example.com\"}");
+      var badUrl = m.post(MasterPaths.RESOURCES, "{\"name\":\"ok\",\"url\":\"ftp://example.com\"}");
       assertThat(badUrl.status()).isEqualTo(400);
       assertThat(error(badUrl)).contains("http or https");
 
-      var tooLarge = m.post(Paths.RESOURCES, "{\"name\":\"" + "a".repeat(70_000) + "\"}");
+      var tooLarge = m.post(MasterPaths.RESOURCES, "{\"name\":\"" + "a".repeat(70_000) + "\"}");
       assertThat(tooLarge.status()).isEqualTo(413);
 
-      var wrongMethod = m.request("PUT", Paths.RESOURCES, "{}");
+      var wrongMethod = m.request("PUT", MasterPaths.RESOURCES, "{}");
       assertThat(wrongMethod.status()).isEqualTo(405);
       assertThat(error(wrongMethod)).contains("not allowed");
-      assertThat(m.request("POST", Paths.HEALTHZ, "").status()).isEqualTo(405);
-      assertThat(m.request("GET", Paths.resource("x"), null).status()).isEqualTo(405);
+      assertThat(m.request("POST", MasterPaths.HEALTHZ, "").status()).isEqualTo(405);
+      assertThat(m.request("GET", MasterPaths.resource("x"), null).status()).isEqualTo(405);
 
       var unknown = m.get("/api/v1/nothing-here");
       assertThat(unknown.status()).isEqualTo(404);
@@ -107,11 +108,11 @@ class HttpApiTest {
   @Test
   void duplicateIsAConflictAndUnknownDeleteIsNotFound() throws Exception {
     String body = "{\"name\":\"dup\",\"url\":\"http://example.com/dup\"}";
-    assertThat(leader.post(Paths.RESOURCES, body).status()).isEqualTo(201);
-    var again = follower.post(Paths.RESOURCES, body);
+    assertThat(leader.post(MasterPaths.RESOURCES, body).status()).isEqualTo(201);
+    var again = follower.post(MasterPaths.RESOURCES, body);
     assertThat(again.status()).isEqualTo(409);
     assertThat(error(again)).contains("already exists");
-    var missing = leader.delete(Paths.resource("never-created"));
+    var missing = leader.delete(MasterPaths.resource("never-created"));
     assertThat(missing.status()).isEqualTo(404);
     assertThat(error(missing)).contains("no resource named");
   }

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,7 +61,7 @@ class MasterFailoverTest {
         if (!m.isAlive()) {
           continue;
         }
-        JsonNode view = json(m.get(Paths.LEADER).body());
+        JsonNode view = json(m.get(MasterPaths.LEADER).body());
         assertThat(view.path("leader").path("id").asText()).as("leader seen by %s", m.id()).isEqualTo(leaderId);
         assertThat(view.path("role").asText()).isEqualTo(m.id().equals(leaderId) ? "leader" : "follower");
       }
@@ -90,7 +91,7 @@ class MasterFailoverTest {
 
     List<String> leaders = new ArrayList<>();
     for (TestingMasterProcess m : cluster.masters()) {
-      JsonNode view = json(m.get(Paths.LEADER).body());
+      JsonNode view = json(m.get(MasterPaths.LEADER).body());
       System.out.println(m.id() + " sees " + view);
       if (view.path("role").asText().equals("leader")) {
         leaders.add(m.id());
@@ -115,7 +116,7 @@ class MasterFailoverTest {
     long inEtcd = millisSince(start);
     TestingMasterProcess nextProcess = cluster.master(next.info().id());
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-        .until(() -> json(nextProcess.get(Paths.LEADER).body()).path("role").asText().equals("leader"));
+        .until(() -> json(nextProcess.get(MasterPaths.LEADER).body()).path("role").asText().equals("leader"));
     long acting = millisSince(start);
     int exit = oldProcess.awaitExit(Duration.ofSeconds(20));
 
@@ -155,7 +156,7 @@ class MasterFailoverTest {
     awaitAllAgreeOnLeader(old.info().id());
     TestingMasterProcess oldProcess = cluster.master(old.info().id());
     for (int i = 0; i < 6; i++) {
-      assertThat(oldProcess.post(Paths.RESOURCES, resource("r" + i)).status()).isEqualTo(201);
+      assertThat(oldProcess.post(MasterPaths.RESOURCES, resource("r" + i)).status()).isEqualTo(201);
     }
 
     long start = System.nanoTime();
@@ -167,13 +168,13 @@ class MasterFailoverTest {
           old.info().id(), next.info().id(), old.term(), next.term(), millisSince(start));
       TestingMasterProcess nextProcess = cluster.master(next.info().id());
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> json(nextProcess.get(Paths.LEADER).body()).path("role").asText().equals("leader"));
+          .until(() -> json(nextProcess.get(MasterPaths.LEADER).body()).path("role").asText().equals("leader"));
 
       // Give the frozen leader plenty to act on when it wakes: a dead worker, a new one, new resources.
       workers.get(0).die();
       workers.add(cluster.registerWorker("w-c"));
       for (int i = 6; i < 10; i++) {
-        assertThat(nextProcess.post(Paths.RESOURCES, resource("r" + i)).status()).isEqualTo(201);
+        assertThat(nextProcess.post(MasterPaths.RESOURCES, resource("r" + i)).status()).isEqualTo(201);
       }
       awaitEveryResourceOnALiveWorker(List.of("w-b", "w-c"), 10);
     } finally {
@@ -181,7 +182,7 @@ class MasterFailoverTest {
     }
     long resumed = System.nanoTime();
     // Ask the woken replica to write at once: it must not serve this as leader.
-    var racing = oldProcess.post(Paths.RESOURCES, resource("after-resume"));
+    var racing = oldProcess.post(MasterPaths.RESOURCES, resource("after-resume"));
     System.out.println("request to the resumed old leader: " + racing);
     assertThat(racing.servedBy()).isNotEqualTo(old.info().id());
     workers.get(1).die();
@@ -211,7 +212,7 @@ class MasterFailoverTest {
       assertThat(w[1]).as("write of term %d lands before its leader key is deleted", w[0])
           .isLessThan(keyDeletedAt.get(w[0]));
     });
-    assertThat(json(oldProcess.get(Paths.LEADER).body()).path("role").asText()).isEqualTo("follower");
+    assertThat(json(oldProcess.get(MasterPaths.LEADER).body()).path("role").asText()).isEqualTo("follower");
   }
 
   @Test
@@ -223,7 +224,7 @@ class MasterFailoverTest {
     cluster.etcd().stop();
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
       for (TestingMasterProcess m : cluster.masters()) {
-        if (m.get(Paths.READYZ).status() != 503) {
+        if (m.get(MasterPaths.READYZ).status() != 503) {
           return false;
         }
       }
@@ -240,7 +241,7 @@ class MasterFailoverTest {
         "etcd restart: leader %s (term %d) before, %s (term %d) after; all agree %d ms after etcd was back%n",
         before.info().id(), before.term(), after.info().id(), after.term(), millisSince(start));
     for (TestingMasterProcess m : cluster.masters()) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> m.get(Paths.READYZ).status() == 200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> m.get(MasterPaths.READYZ).status() == 200);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +29,7 @@ class MasterMetricsEndpointTest {
   }
 
   private static TestingPrometheusText scrape(TestingMasterProcess m) throws Exception {
-    return TestingPrometheusText.scrape(URI.create("http://127.0.0.1:" + m.port() + Paths.METRICS));
+    return TestingPrometheusText.scrape(URI.create("http://127.0.0.1:" + m.port() + MasterPaths.METRICS));
   }
 
   @Test

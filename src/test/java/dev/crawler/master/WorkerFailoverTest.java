@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,7 +44,7 @@ class WorkerFailoverTest {
     TestingMasterProcess follower =
         cluster.masters().stream().filter(m -> !m.id().equals(leader.info().id())).findFirst().orElseThrow();
     for (int i = 0; i < RESOURCES; i++) {
-      var created = follower.post(Paths.RESOURCES, MasterFailoverTest.resource("r" + i));
+      var created = follower.post(MasterPaths.RESOURCES, MasterFailoverTest.resource("r" + i));
       assertThat(created.status()).as(created.body()).isEqualTo(201);
     }
     Map<String, String> initial = awaitAllOnLiveWorkers(Set.of("w1", "w2", "w3"));

@@ -129,7 +129,7 @@ class MasterResourcesTest {
         "prometheus.io/port", "9090",
         "prometheus.io/path", "/metrics"));
     assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/path"))
-        .isEqualTo(dev.crawler.master.Paths.METRICS);
+        .isEqualTo(dev.crawler.api.MasterPaths.METRICS);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.crawler.testing;
 
-import dev.crawler.master.Paths;
+import dev.crawler.api.MasterPaths;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -106,7 +106,7 @@ public final class TestingMasterProcess implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException(id + " exited with " + process.exitValue() + "; log:\n" + log());
       }
-      if (tryGet(Paths.READYZ).map(r -> r.status() == 200).orElse(false)) {
+      if (tryGet(MasterPaths.READYZ).map(r -> r.status() == 200).orElse(false)) {
         return this;
       }
       Thread.sleep(50);
@@ -168,7 +168,7 @@ public final class TestingMasterProcess implements AutoCloseable {
     HttpResponse<String> response = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
     return new Response(
         response.statusCode(),
-        response.headers().firstValue(Paths.SERVED_BY_HEADER).orElse(null),
+        response.headers().firstValue(MasterPaths.SERVED_BY_HEADER).orElse(null),
         response.headers().firstValue("Retry-After").orElse(null),
         response.body());
   }

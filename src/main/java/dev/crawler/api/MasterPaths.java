@@ -1,8 +1,11 @@
-package dev.crawler.master;
+package dev.crawler.api;
 
-/** Every HTTP path and header of a master replica, in one place (the operator and tests use them too). */
-public final class Paths {
-  private Paths() {}
+/**
+ * Every HTTP path and header of a master replica, in one place: the master serves them, the
+ * operator points probes and scrape annotations at them, tests call them.
+ */
+public final class MasterPaths {
+  private MasterPaths() {}
 
   /** Liveness: 200 while the process serves HTTP. */
   public static final String HEALTHZ = "/healthz";
@@ -23,6 +26,12 @@ public final class Paths {
   public static final String SERVED_BY_HEADER = "X-Crawler-Served-By";
   /** Set on a forwarded request; a follower never forwards such a request again (no forwarding loops). */
   public static final String FORWARDED_BY_HEADER = "X-Crawler-Forwarded-By";
+
+  /**
+   * Prometheus text exposition format 0.0.4, what Micrometer's Prometheus registry writes; the
+   * operator's own metrics endpoint serves the same format.
+   */
+  public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   public static String resource(String name) {
     return RESOURCE_PREFIX + name;
