@@ -1,15 +1,12 @@
 package dev.crawler.election;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.Election;
-import io.etcd.jetcd.election.CampaignResponse;
-import io.etcd.jetcd.election.LeaderKey;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -32,6 +29,7 @@ public final class LeadershipLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeadershipLoop.class);
   private static final Duration RPC_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration WORK_STOP_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
 
   /** Where this replica stands. */
   public enum Role {
@@ -45,20 +43,25 @@ public final class LeadershipLoop implements AutoCloseable {
 
   private final Client client;
   private final Election election;
-  private final ByteSequence electionName;
   private final LeaderInfo self;
   private final Duration ttl;
   private final LeaderWork work;
-  private final LeaderObserver observer;
+  private final ScheduledExecutorService observerThread;
+  private final Observation observation;
   private final LeadershipEvents events;
   private final CompletableFuture<String> closing = new CompletableFuture<>();
+  // Used by the supervisor thread only.
   private final Backoff.Retry backoff = Backoff.REPLICA.retry();
   private final Thread supervisor;
 
   private volatile Role role = Role.CONNECTING;
   private volatile Session session;
   private volatile Fence fence;
-  private volatile String followedKey;
+  /** Set while leading: steps down on seeing a later leader. Called on the observation's thread. */
+  private volatile Consumer<Leader> successorWatch;
+  private volatile Leader lastSeenLeader;
+  // Confined to the observation's thread.
+  private String followedKey;
 
   public LeadershipLoop(Client client, String electionName, LeaderInfo self, Duration ttl, LeaderWork work) {
     this(client, electionName, self, ttl, work, LeadershipEvents.NONE);
@@ -68,18 +71,22 @@ public final class LeadershipLoop implements AutoCloseable {
       Client client, String electionName, LeaderInfo self, Duration ttl, LeaderWork work, LeadershipEvents events) {
     this.events = events;
     this.client = client;
-    this.election = client.getElectionClient();
-    this.electionName = ByteSequence.from(electionName, StandardCharsets.UTF_8);
+    this.election = new Election(client, electionName);
     this.self = self;
     this.ttl = ttl;
     this.work = work;
-    this.observer = new LeaderObserver(election, this.electionName);
+    this.observerThread = Threads.singleScheduler("observe");
+    this.observation =
+        election.observe(
+            new Observation.Options(electionName, Clock.systemUTC(), Backoff.REPLICA, RPC_TIMEOUT, PROBE_INTERVAL),
+            observerThread,
+            this::onElectionChange);
     this.supervisor = new Thread(this::supervise, "leadership-" + self.id());
   }
 
+  /** Starts observing the election and campaigning; returns at once. */
   public void start() {
-    observer.addListener(this::logFollowing);
-    observer.start();
+    observation.start();
     supervisor.start();
   }
 
@@ -110,22 +117,22 @@ public final class LeadershipLoop implements AutoCloseable {
     return s != null && s.isValid() && (r == Role.CANDIDATE || r == Role.LEADER);
   }
 
-  public LeaderObserver observer() {
-    return observer;
+  public Election election() {
+    return election;
   }
 
-  /** Asks etcd who leads now. Empty when nobody does. */
-  public Optional<ObservedLeader> currentLeader(Duration timeout)
+  /**
+   * The last master replica this replica saw leading; may be stale while etcd is unreachable or
+   * after the leader vanished. For metrics: ask {@link #currentLeader} for the truth.
+   */
+  public Optional<Leader> lastSeenLeader() {
+    return Optional.ofNullable(lastSeenLeader);
+  }
+
+  /** Asks etcd which master replica leads now. Empty when nobody does, or a value that is not a replica's. */
+  public Optional<Leader> currentLeader(Duration timeout)
       throws InterruptedException, ExecutionException, TimeoutException {
-    try {
-      return ObservedLeader.from(
-          election.leader(electionName).get(timeout.toMillis(), TimeUnit.MILLISECONDS).getKv());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof io.etcd.jetcd.election.NoLeaderException) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return election.leader().get(timeout.toMillis(), TimeUnit.MILLISECONDS).filter(l -> l.info().isPresent());
   }
 
   private void supervise() {
@@ -138,7 +145,7 @@ public final class LeadershipLoop implements AutoCloseable {
         break;
       } catch (ExecutionException | TimeoutException e) {
         events.etcdError("lease_grant");
-        pause("cannot get a lease from etcd (" + rootMessage(e) + ")");
+        pause("cannot get a lease from etcd (" + Failures.rootMessage(e) + ")");
         continue;
       }
       session = s;
@@ -172,8 +179,7 @@ public final class LeadershipLoop implements AutoCloseable {
   /** Campaigns and, once won, leads. Returns why to back off before the next campaign; null when closing. */
   private String campaignAndLead(Session s) throws InterruptedException {
     role = Role.CANDIDATE;
-    CompletableFuture<CampaignResponse> campaign =
-        election.campaign(electionName, s.leaseId(), ByteSequence.from(self.toJson()));
+    CompletableFuture<Leader> campaign = election.campaign(s.leaseId(), self);
     try {
       CompletableFuture.anyOf(campaign, s.lost(), closing).get();
     } catch (ExecutionException campaignFailed) {
@@ -181,7 +187,7 @@ public final class LeadershipLoop implements AutoCloseable {
     }
     if (!campaign.isDone() || campaign.isCompletedExceptionally()) {
       // A campaign cannot be cancelled on the server; if it wins later, give the win back.
-      campaign.thenAccept(won -> election.resign(won.getLeader()));
+      campaign.thenAccept(election::resign);
       if (closing.isDone()) {
         events.campaignEnded(LeadershipEvents.CampaignOutcome.CANCELLED);
         return null;
@@ -192,13 +198,13 @@ public final class LeadershipLoop implements AutoCloseable {
       return "left the campaign: " + why;
     }
     events.campaignEnded(LeadershipEvents.CampaignOutcome.WON);
-    String why = lead(s, campaign.join().getLeader());
+    String why = lead(s, campaign.join());
     return closing.isDone() ? null : "stepped down: " + why;
   }
 
   /** Leads until a reason to step down; returns that reason once leader work stopped and the key is resigned. */
-  private String lead(Session s, LeaderKey key) throws InterruptedException {
-    long term = key.getRevision();
+  private String lead(Session s, Leader leadership) throws InterruptedException {
+    long term = leadership.term();
     CompletableFuture<String> stepDown = new CompletableFuture<>();
     s.lost().thenAccept(why -> {
       // Closing the session after a step-down also completes lost(): not an etcd error.
@@ -208,16 +214,14 @@ public final class LeadershipLoop implements AutoCloseable {
       stepDown.complete("lease lost: " + why);
     });
     closing.thenAccept(why -> stepDown.complete(why));
-    Consumer<ObservedLeader> watchForSuccessor =
+    successorWatch =
         observed -> {
-          if (ObservedLeader.supersedes(observed, term)) {
-            stepDown.complete(
-                "observed a later leader " + observed.info().id() + " (term " + observed.term() + ")");
+          if (Leader.supersedes(observed, term)) {
+            stepDown.complete("observed a later leader " + observed.id() + " (term " + observed.term() + ")");
           }
         };
-    observer.addListener(watchForSuccessor);
     Fence f =
-        new Fence(client.getKVClient(), key.getKey(), term, s::isValid, why -> {
+        election.fence(leadership, s::isValid, why -> {
           events.fenceRejected();
           stepDown.complete(why);
         });
@@ -248,7 +252,7 @@ public final class LeadershipLoop implements AutoCloseable {
     // Stop acting first; only then let a successor in.
     role = Role.CANDIDATE;
     fence = null;
-    observer.removeListener(watchForSuccessor);
+    successorWatch = null;
     worker.interrupt();
     worker.join(WORK_STOP_TIMEOUT.toMillis());
     if (worker.isAlive()) {
@@ -256,7 +260,7 @@ public final class LeadershipLoop implements AutoCloseable {
     }
     log.info("stepped down (term {}): {}", term, why);
     try {
-      election.resign(key).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      election.resign(leadership).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       events.etcdError("resign");
       // The key goes with the lease, which the caller revokes or which expires.
@@ -264,12 +268,23 @@ public final class LeadershipLoop implements AutoCloseable {
     return why;
   }
 
-  private void logFollowing(ObservedLeader leader) {
-    if (role == Role.LEADER || leader.info().id().equals(self.id()) || leader.key().equals(followedKey)) {
+  /** Runs on the observation's thread. Only master replicas' values count: others are not followed. */
+  private void onElectionChange(ElectionState state) {
+    Optional<Leader> seen = state.leader().filter(l -> l.info().isPresent());
+    if (seen.isEmpty()) {
+      return;
+    }
+    Leader leader = seen.get();
+    lastSeenLeader = leader;
+    Consumer<Leader> watch = successorWatch;
+    if (watch != null) {
+      watch.accept(leader);
+    }
+    if (role == Role.LEADER || leader.id().equals(self.id()) || leader.key().equals(followedKey)) {
       return;
     }
     followedKey = leader.key();
-    log.info("now following {} at {} (term {})", leader.info().id(), leader.info().address(), leader.term());
+    log.info("now following {} at {} (term {})", leader.id(), leader.info().get().address(), leader.term());
   }
 
   private void pause(String why) {
@@ -289,16 +304,8 @@ public final class LeadershipLoop implements AutoCloseable {
       f.getNow(null);
       return "unknown";
     } catch (RuntimeException e) {
-      return rootMessage(e);
+      return Failures.rootMessage(e);
     }
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getClass().getSimpleName() + ": " + c.getMessage();
   }
 
   /**
@@ -313,7 +320,8 @@ public final class LeadershipLoop implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    observer.close();
+    observation.close();
+    observerThread.shutdown();
     role = Role.STOPPED;
   }
 }

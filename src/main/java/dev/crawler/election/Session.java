@@ -6,9 +6,7 @@ import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,13 +36,7 @@ public final class Session implements AutoCloseable {
     this.lease = lease;
     this.leaseId = leaseId;
     this.clock = clock;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "session-" + Long.toHexString(leaseId));
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Threads.singleScheduler("session-" + Long.toHexString(leaseId));
   }
 
   /**
@@ -101,8 +93,7 @@ public final class Session implements AutoCloseable {
   }
 
   private static boolean isLeaseNotFound(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    return cause instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND;
+    return Failures.unwrap(error) instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND;
   }
 
   private void markLost(String reason) {

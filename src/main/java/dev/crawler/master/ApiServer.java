@@ -1,5 +1,7 @@
 package dev.crawler.master;
 
+import dev.crawler.election.Json;
+import dev.crawler.election.Threads;
 import dev.crawler.api.MasterPaths;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -7,7 +9,7 @@ import dev.crawler.election.EtcdUnavailableException;
 import dev.crawler.election.Fence;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
-import dev.crawler.election.ObservedLeader;
+import dev.crawler.election.Leader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +21,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replica's HTTP API (paths in {@link Paths}). The resource API is leader-only: the leader
+ * The replica's HTTP API (paths in {@link MasterPaths}). The resource API is leader-only: the leader
  * serves it through its fence, a follower forwards it. Handlers never wait for an election: they
  * only read the loop's current state or ask etcd with short timeouts.
  */
@@ -46,17 +47,12 @@ public final class ApiServer implements AutoCloseable {
     this.store = store;
     this.resources = new ResourceService(store);
     this.forwarder = new LeaderForwarder(loop);
-    AtomicInteger n = new AtomicInteger();
     // Bounded: when all threads are busy and the queue is full, the accepting thread runs the
     // request itself, which slows down accepting instead of queueing without limit.
     this.pool =
         new ThreadPoolExecutor(
             2, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
-            r -> {
-              Thread t = new Thread(r, "http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            },
+            Threads.numberedDaemons("http"),
             new ThreadPoolExecutor.CallerRunsPolicy());
     this.server = HttpServer.create(bind, 64);
     server.createContext("/", this::handle);
@@ -202,7 +198,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void leader(HttpExchange exchange) throws IOException, InterruptedException {
-    Optional<ObservedLeader> leader;
+    Optional<Leader> leader;
     try {
       leader = loop.currentLeader(LeaderForwarder.LOOKUP_TIMEOUT);
     } catch (ExecutionException | TimeoutException e) {
@@ -215,7 +211,7 @@ public final class ApiServer implements AutoCloseable {
     body.put(
         "leader",
         leader
-            .map(l -> Map.<String, Object>of("id", l.info().id(), "address", l.info().address(), "term", l.term()))
+            .map(l -> Map.<String, Object>of("id", l.id(), "address", l.info().orElseThrow().address(), "term", l.term()))
             .orElse(null));
     HttpExchanges.sendJson(exchange, 200, body);
   }

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.election.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.EtcdUnavailableException;

@@ -3,7 +3,7 @@ package dev.crawler.master;
 import dev.crawler.api.MasterPaths;
 import com.sun.net.httpserver.HttpExchange;
 import dev.crawler.election.LeadershipLoop;
-import dev.crawler.election.ObservedLeader;
+import dev.crawler.election.Leader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Sends a leader-only request that reached a follower on to the leader and relays the answer,
- * including the leader's {@link Paths#SERVED_BY_HEADER}. When no leader can be reached it answers
+ * including the leader's {@link MasterPaths#SERVED_BY_HEADER}. When no leader can be reached it answers
  * 503 with Retry-After: leadership changes take about a lease TTL at worst.
  */
 final class LeaderForwarder {
@@ -38,7 +38,7 @@ final class LeaderForwarder {
       unavailable(exchange, "this replica is not the leader (any more); retry");
       return;
     }
-    Optional<ObservedLeader> leader;
+    Optional<Leader> leader;
     try {
       leader = loop.currentLeader(LOOKUP_TIMEOUT);
     } catch (ExecutionException | TimeoutException e) {
@@ -49,11 +49,11 @@ final class LeaderForwarder {
       unavailable(exchange, "no leader elected right now; retry");
       return;
     }
-    if (leader.get().info().id().equals(loop.self().id())) {
+    if (leader.get().id().equals(loop.self().id())) {
       unavailable(exchange, "leadership is changing; retry");
       return;
     }
-    String address = leader.get().info().address();
+    String address = leader.get().info().orElseThrow().address();
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://" + address + exchange.getRequestURI()))
             .timeout(REQUEST_TIMEOUT)
@@ -67,7 +67,7 @@ final class LeaderForwarder {
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      unavailable(exchange, "leader " + leader.get().info().id() + " at " + address + " unreachable: " + e);
+      unavailable(exchange, "leader " + leader.get().id() + " at " + address + " unreachable: " + e);
       return;
     }
     for (String header : new String[] {MasterPaths.SERVED_BY_HEADER, "Retry-After", "Allow"}) {

@@ -2,7 +2,7 @@ package dev.crawler.master;
 
 import dev.crawler.election.LeadershipEvents;
 import dev.crawler.election.LeadershipLoop;
-import dev.crawler.election.ObservedLeader;
+import dev.crawler.election.Leader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -34,7 +34,7 @@ public final class MasterMetrics implements LeadershipEvents {
 
   private static double knownTerm(LeadershipLoop loop) {
     return loop.leadingTerm()
-        .or(() -> loop.observer().last().map(ObservedLeader::term))
+        .or(() -> loop.lastSeenLeader().map(Leader::term))
         .orElse(0L);
   }
 

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.election.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;

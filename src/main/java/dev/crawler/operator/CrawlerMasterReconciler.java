@@ -2,6 +2,7 @@ package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.election.ElectionState;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * changes). The workflow is invoked explicitly so that an invalid spec leaves existing dependents
  * as they are: a reconcile precondition would delete them instead.
  *
- * <p>The election enters only through {@link LeaderWatchEventSource}, which triggers a reconcile
+ * <p>The election enters only through {@link ElectionEventSource}, which triggers a reconcile
  * on a real change; this reconciler is the only writer of the status.
  */
 @ControllerConfiguration(name = CrawlerMasterReconciler.NAME)
@@ -69,14 +70,14 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final Clock clock;
-  private final LeaderWatchEventSource leaderWatch;
+  private final ElectionEventSource leaderWatch;
   private final OperatorMetrics metrics;
 
   public CrawlerMasterReconciler(
       OperatorSettings settings,
       EventRecorder events,
       Clock clock,
-      LeaderWatchEventSource leaderWatch,
+      ElectionEventSource leaderWatch,
       OperatorMetrics metrics) {
     this.settings = settings;
     this.events = events;
@@ -118,7 +119,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     Optional<String> invalid = SpecValidator.validate(cm, known);
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
     List<LeaderEvent> leaderEvents = List.of();
-    Optional<ElectionObservation> observation = Optional.empty();
+    Optional<ElectionState> observation = Optional.empty();
     if (invalid.isEmpty()) {
       settings.passTo(context);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -191,7 +192,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
 
   /** Logs how long a leader change took from reaching the operator (the etcd watch event) to its status patch. */
   private static void logLeaderChange(
-      CrawlerMaster cm, CrawlerMasterStatus next, Optional<ElectionObservation> observation) {
+      CrawlerMaster cm, CrawlerMasterStatus next, Optional<ElectionState> observation) {
     CrawlerMasterStatus prev = cm.getStatus() == null ? new CrawlerMasterStatus() : cm.getStatus();
     boolean changed = !Objects.equals(prev.getLeader(), next.getLeader())
         || !Objects.equals(prev.getTerm(), next.getTerm());

@@ -20,7 +20,7 @@ public final class CrawlerOperator {
 
   public static Operator create(
       KubernetesClient client, OperatorSettings settings, Consumer<ConfigurationServiceOverrider> overrides) {
-    return create(client, settings, new OperatorMetrics(), overrides, new LeaderWatchEventSource());
+    return create(client, settings, new OperatorMetrics(), overrides, new ElectionEventSource());
   }
 
   /** {@code metrics} is fed by the reconciler; serve it with {@link HealthServer}. */
@@ -29,7 +29,7 @@ public final class CrawlerOperator {
       OperatorSettings settings,
       OperatorMetrics metrics,
       Consumer<ConfigurationServiceOverrider> overrides) {
-    return create(client, settings, metrics, overrides, new LeaderWatchEventSource());
+    return create(client, settings, metrics, overrides, new ElectionEventSource());
   }
 
   /** @param leaderWatch the election watch to register; the Operator stops it when it stops */
@@ -37,7 +37,7 @@ public final class CrawlerOperator {
       KubernetesClient client,
       OperatorSettings settings,
       Consumer<ConfigurationServiceOverrider> overrides,
-      LeaderWatchEventSource leaderWatch) {
+      ElectionEventSource leaderWatch) {
     return create(client, settings, new OperatorMetrics(), overrides, leaderWatch);
   }
 
@@ -46,7 +46,7 @@ public final class CrawlerOperator {
       OperatorSettings settings,
       OperatorMetrics metrics,
       Consumer<ConfigurationServiceOverrider> overrides,
-      LeaderWatchEventSource leaderWatch) {
+      ElectionEventSource leaderWatch) {
     Operator operator = new Operator(overrider -> {
       overrider.withKubernetesClient(client);
       overrides.accept(overrider);

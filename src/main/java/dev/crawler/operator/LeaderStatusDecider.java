@@ -15,6 +15,8 @@ import static dev.crawler.operator.LeaderConditions.UNREACHABLE;
 import static dev.crawler.operator.LeaderConditions.condition;
 
 import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.election.ElectionState;
+import dev.crawler.election.Leader;
 import dev.crawler.election.LeaderInfo;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.format.DateTimeFormatter;
@@ -27,7 +29,7 @@ import java.util.Set;
 
 /**
  * Decides a CrawlerMaster's leader fields, election conditions and Events from the previous
- * status and the latest {@link ElectionObservation}. Everything is derived from the status itself
+ * status and the latest {@link ElectionState}. Everything is derived from the status itself
  * (not from memory of earlier reconciles), so an operator restart neither loses nor double-counts
  * a transition, and emits no Event for a change the status already shows.
  */
@@ -43,7 +45,7 @@ public final class LeaderStatusDecider {
    * @param podNames the names of this cluster's master pods
    */
   public static LeaderStatus decide(
-      CrawlerMasterStatus previous, Optional<ElectionObservation> observation, Set<String> podNames) {
+      CrawlerMasterStatus previous, Optional<ElectionState> observation, Set<String> podNames) {
     CrawlerMasterStatus prev = previous == null ? new CrawlerMasterStatus() : previous;
     long prevTransitions = prev.getLeaderTransitions() == null ? 0 : prev.getLeaderTransitions();
     if (observation.isEmpty()) {
@@ -61,7 +63,7 @@ public final class LeaderStatusDecider {
                   .orElseGet(() -> condition(ETCD_REACHABLE, UNKNOWN, OBSERVING, waiting))),
           List.of());
     }
-    ElectionObservation o = observation.get();
+    ElectionState o = observation.get();
     if (!o.etcdReachable()) {
       return unreachable(prev, prevTransitions, o);
     }
@@ -83,8 +85,9 @@ public final class LeaderStatusDecider {
           events);
     }
 
-    Optional<LeaderInfo> info = o.leaderInfo();
-    String leader = info.map(LeaderInfo::id).orElse(shown(o.leaderValue()));
+    Leader current = o.leader().orElseThrow();
+    Optional<LeaderInfo> info = current.info();
+    String leader = info.map(LeaderInfo::id).orElse(shown(current.value()));
     boolean changed =
         !Objects.equals(prev.getLeader(), leader) || !Objects.equals(prev.getTerm(), o.term());
     long transitions = prevTransitions + (changed ? 1 : 0);
@@ -108,7 +111,7 @@ public final class LeaderStatusDecider {
               ? "the election is led by \"" + leader + "\" (term " + o.term() + "), which is not"
                   + " a pod of this cluster"
               : "the election is led by a value that is not a master replica's proposal (term "
-                  + o.term() + ", key " + o.leaderKey() + ")";
+                  + o.term() + ", key " + current.key() + ")";
       elected = condition(LEADER_ELECTED, FALSE, UNKNOWN_LEADER,
           why + "; another client may be campaigning in the same election: give each"
               + " CrawlerMaster its own spec.etcd.keyPrefix");
@@ -123,7 +126,7 @@ public final class LeaderStatusDecider {
   }
 
   private static LeaderStatus unreachable(
-      CrawlerMasterStatus prev, long prevTransitions, ElectionObservation o) {
+      CrawlerMasterStatus prev, long prevTransitions, ElectionState o) {
     boolean wasUnreachable =
         LeaderConditions.find(prev.getConditions(), ETCD_REACHABLE)
             .map(c -> FALSE.equals(c.getStatus()))

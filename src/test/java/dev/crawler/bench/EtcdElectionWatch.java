@@ -1,84 +1,56 @@
 package dev.crawler.bench;
 
-import dev.crawler.election.LeaderInfo;
-import io.etcd.jetcd.ByteSequence;
+import dev.crawler.election.Backoff;
+import dev.crawler.election.Election;
+import dev.crawler.election.ElectionState;
+import dev.crawler.election.Leader;
+import dev.crawler.election.Observation;
+import dev.crawler.election.Threads;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Follows an etcd election the way etcd decides it: the leader is the owner of the key with the
- * lowest create revision under {@code <election>/}. Each change of that owner (its {@link
- * LeaderInfo} id, or the raw value for foreign candidates) goes into a {@link HolderTimeline},
- * stamped when the watch event arrived.
+ * Follows an etcd election as etcd decides it, through {@link Election#observe}. Each change of
+ * its leader (its replica id, or the raw value for foreign candidates) goes into a {@link
+ * HolderTimeline}, stamped when the watch event arrived.
  */
 final class EtcdElectionWatch implements AutoCloseable {
-  private record Candidate(long createRevision, String id) {}
-
-  private final Map<String, Candidate> candidates = new HashMap<>();
   private final HolderTimeline timeline = new HolderTimeline();
-  private final Watch.Watcher watcher;
+  private final ScheduledExecutorService thread = Threads.singleScheduler("bench-election-watch");
+  private final Observation observation;
 
   EtcdElectionWatch(Client client, String election) throws Exception {
-    ByteSequence prefix = ByteSequence.from(election + "/", StandardCharsets.UTF_8);
-    var snapshot =
-        client.getKVClient()
-            .get(prefix, GetOption.builder().isPrefix(true).build())
-            .get(10, TimeUnit.SECONDS);
-    synchronized (this) {
-      snapshot.getKvs().forEach(this::put);
-      publish();
+    observation =
+        new Election(client, election)
+            .observe(
+                new Observation.Options(election, Clock.systemUTC(), Backoff.DEFAULT, Duration.ofSeconds(10),
+                    Duration.ofSeconds(10)),
+                thread,
+                this::record);
+    observation.start();
+    // As before: the constructor returns once the first state is known.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (observation.current() == null && System.nanoTime() < deadline) {
+      Thread.sleep(1);
     }
-    watcher =
-        client.getWatchClient()
-            .watch(
-                prefix,
-                WatchOption.builder()
-                    .isPrefix(true)
-                    .withRevision(snapshot.getHeader().getRevision() + 1)
-                    .build(),
-                response -> {
-                  synchronized (this) {
-                    for (WatchEvent e : response.getEvents()) {
-                      if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                        candidates.remove(e.getKeyValue().getKey().toString(StandardCharsets.UTF_8));
-                      } else if (e.getEventType() == WatchEvent.EventType.PUT) {
-                        put(e.getKeyValue());
-                      }
-                    }
-                    publish();
-                  }
-                });
   }
 
   HolderTimeline timeline() {
     return timeline;
   }
 
-  private void put(KeyValue kv) {
-    String value = kv.getValue().toString(StandardCharsets.UTF_8);
-    String id = LeaderInfo.parse(value).map(LeaderInfo::id).orElse(value);
-    candidates.put(
-        kv.getKey().toString(StandardCharsets.UTF_8), new Candidate(kv.getCreateRevision(), id));
-  }
-
-  private void publish() {
-    timeline.observe(
-        candidates.values().stream()
-            .min(java.util.Comparator.comparingLong(Candidate::createRevision))
-            .map(Candidate::id)
-            .orElse(null));
+  private void record(ElectionState state) {
+    if (state.etcdReachable()) {
+      timeline.observe(state.leader().map(Leader::id).orElse(null), state.seenAtNanos());
+    }
   }
 
   @Override
   public void close() {
-    watcher.close();
+    observation.close();
+    thread.shutdown();
   }
 }

@@ -20,11 +20,16 @@ final class HolderTimeline {
 
   /** Records {@code holder} unless it is the current one. */
   synchronized void observe(String holder) {
+    observe(holder, System.nanoTime());
+  }
+
+  /** Records {@code holder}, seen at {@code nanos}, unless it is the current one. */
+  synchronized void observe(String holder, long nanos) {
     String h = holder == null || holder.isEmpty() ? null : holder;
     if (!changes.isEmpty() && Objects.equals(changes.get(changes.size() - 1).holder(), h)) {
       return;
     }
-    changes.add(new Change(System.nanoTime(), h));
+    changes.add(new Change(nanos, h));
     notifyAll();
   }
 

@@ -7,15 +7,15 @@ import org.junit.jupiter.api.Test;
 
 class ElectionRulesTest {
 
-  private static ObservedLeader leader(String id, long term) {
-    return new ObservedLeader("/p/election/" + id, term, new LeaderInfo(id, "127.0.0.1:1"));
+  private static Leader leader(String id, long term) {
+    return new Leader("/p/election/" + id, term, new String(new LeaderInfo(id, "127.0.0.1:1").toJson()));
   }
 
   @Test
   void aLaterLeaderSupersedesButALateEventFromBeforeOurTermDoesNot() {
-    assertThat(ObservedLeader.supersedes(leader("b", 12), 10)).isTrue();
-    assertThat(ObservedLeader.supersedes(leader("a", 10), 10)).isFalse();
-    assertThat(ObservedLeader.supersedes(leader("old", 7), 10)).isFalse();
+    assertThat(Leader.supersedes(leader("b", 12), 10)).isTrue();
+    assertThat(Leader.supersedes(leader("a", 10), 10)).isFalse();
+    assertThat(Leader.supersedes(leader("old", 7), 10)).isFalse();
   }
 
   @Test

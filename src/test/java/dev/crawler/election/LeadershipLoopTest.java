@@ -81,7 +81,7 @@ class LeadershipLoopTest {
     long handover = (System.nanoTime() - start) / 1_000_000;
     System.out.printf("in-process handover after close: %d ms%n", handover);
     assertThat(leader.role()).isEqualTo(LeadershipLoop.Role.STOPPED);
-    assertThat(other.currentLeader(Duration.ofSeconds(2))).get().extracting(l -> l.info().id())
+    assertThat(other.currentLeader(Duration.ofSeconds(2))).get().extracting(l -> l.id())
         .isEqualTo(other.self().id());
   }
 

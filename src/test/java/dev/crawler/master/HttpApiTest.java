@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crawler.election.ObservedLeader;
+import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import java.time.Duration;
@@ -26,8 +26,8 @@ class HttpApiTest {
   @BeforeAll
   static void start() throws Exception {
     cluster = TestingMasterCluster.start(2, 2);
-    ObservedLeader l = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), x -> true);
-    leader = cluster.master(l.info().id());
+    Leader l = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), x -> true);
+    leader = cluster.master(l.id());
     follower = cluster.masters().stream().filter(m -> m != leader).findFirst().orElseThrow();
     cluster.registerWorker("w1");
   }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crawler.election.ObservedLeader;
+import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingWorker;
@@ -68,13 +68,13 @@ class MasterFailoverTest {
   }
 
   /** Waits until etcd names a leader that every live replica agrees on, and returns it. */
-  private ObservedLeader awaitStableLeader() {
+  private Leader awaitStableLeader() {
     return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> {
           try {
-            ObservedLeader leader = cluster.leaderInEtcd().orElse(null);
+            Leader leader = cluster.leaderInEtcd().orElse(null);
             if (leader != null) {
-              assertAllAgreeOnLeader(leader.info().id());
+              assertAllAgreeOnLeader(leader.id());
             }
             return leader;
           } catch (Exception | AssertionError notYet) {
@@ -86,8 +86,8 @@ class MasterFailoverTest {
   @Test
   void threeMastersElectExactlyOneLeaderAndAllAgree() throws Exception {
     cluster = TestingMasterCluster.start(3, TTL_SECONDS);
-    ObservedLeader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
-    awaitAllAgreeOnLeader(leader.info().id());
+    Leader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(leader.id());
 
     List<String> leaders = new ArrayList<>();
     for (TestingMasterProcess m : cluster.masters()) {
@@ -98,7 +98,7 @@ class MasterFailoverTest {
       }
       assertThat(view.path("leader").path("term").asLong()).isEqualTo(leader.term());
     }
-    assertThat(leaders).containsExactly(leader.info().id());
+    assertThat(leaders).containsExactly(leader.id());
   }
 
   @Test
@@ -106,15 +106,15 @@ class MasterFailoverTest {
     // A lease far longer than the waits below: a takeover by expiry cannot happen in this test,
     // so only resign + revoke on SIGTERM can pass it. The time is printed, not asserted.
     cluster = TestingMasterCluster.start(3, HANDOVER_TTL_SECONDS);
-    ObservedLeader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
-    awaitAllAgreeOnLeader(old.info().id());
-    TestingMasterProcess oldProcess = cluster.master(old.info().id());
+    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(old.id());
+    TestingMasterProcess oldProcess = cluster.master(old.id());
 
     long start = System.nanoTime();
     oldProcess.signal("TERM");
-    ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(10), l -> l.term() != old.term());
+    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(10), l -> l.term() != old.term());
     long inEtcd = millisSince(start);
-    TestingMasterProcess nextProcess = cluster.master(next.info().id());
+    TestingMasterProcess nextProcess = cluster.master(next.id());
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
         .until(() -> json(nextProcess.get(MasterPaths.LEADER).body()).path("role").asText().equals("leader"));
     long acting = millisSince(start);
@@ -123,26 +123,26 @@ class MasterFailoverTest {
     System.out.printf(
         "SIGTERM handover: %s -> %s: new leader key in etcd after %d ms, replica acting as leader after %d ms"
             + " (old process exited with %d)%n",
-        old.info().id(), next.info().id(), inEtcd, acting, exit);
-    assertThat(next.info().id()).isNotEqualTo(old.info().id());
+        old.id(), next.id(), inEtcd, acting, exit);
+    assertThat(next.id()).isNotEqualTo(old.id());
     assertThat(oldProcess.log()).contains("stepped down").contains("shutting down");
-    awaitAllAgreeOnLeader(next.info().id());
+    awaitAllAgreeOnLeader(next.id());
   }
 
   @Test
   void sigkillOfLeaderElectsAnotherAfterLeaseExpiry() throws Exception {
     cluster = TestingMasterCluster.start(3, TTL_SECONDS);
-    ObservedLeader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
-    awaitAllAgreeOnLeader(old.info().id());
+    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(old.id());
 
     long start = System.nanoTime();
-    cluster.master(old.info().id()).signal("KILL");
-    ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
+    cluster.master(old.id()).signal("KILL");
+    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
     System.out.printf(
         "SIGKILL takeover: %s -> %s after %d ms (lease TTL %d s)%n",
-        old.info().id(), next.info().id(), millisSince(start), TTL_SECONDS);
-    assertThat(next.info().id()).isNotEqualTo(old.info().id());
-    awaitAllAgreeOnLeader(next.info().id());
+        old.id(), next.id(), millisSince(start), TTL_SECONDS);
+    assertThat(next.id()).isNotEqualTo(old.id());
+    awaitAllAgreeOnLeader(next.id());
   }
 
   @Test
@@ -152,9 +152,9 @@ class MasterFailoverTest {
     for (String w : List.of("w-a", "w-b")) {
       workers.add(cluster.registerWorker(w));
     }
-    ObservedLeader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
-    awaitAllAgreeOnLeader(old.info().id());
-    TestingMasterProcess oldProcess = cluster.master(old.info().id());
+    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(old.id());
+    TestingMasterProcess oldProcess = cluster.master(old.id());
     for (int i = 0; i < 6; i++) {
       assertThat(oldProcess.post(MasterPaths.RESOURCES, resource("r" + i)).status()).isEqualTo(201);
     }
@@ -162,11 +162,11 @@ class MasterFailoverTest {
     long start = System.nanoTime();
     oldProcess.signal("STOP");
     try {
-      ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
+      Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
       System.out.printf(
           "SIGSTOP: %s replaced by %s (term %d -> %d) after %d ms%n",
-          old.info().id(), next.info().id(), old.term(), next.term(), millisSince(start));
-      TestingMasterProcess nextProcess = cluster.master(next.info().id());
+          old.id(), next.id(), old.term(), next.term(), millisSince(start));
+      TestingMasterProcess nextProcess = cluster.master(next.id());
       await().atMost(Duration.ofSeconds(10))
           .until(() -> json(nextProcess.get(MasterPaths.LEADER).body()).path("role").asText().equals("leader"));
 
@@ -184,7 +184,7 @@ class MasterFailoverTest {
     // Ask the woken replica to write at once: it must not serve this as leader.
     var racing = oldProcess.post(MasterPaths.RESOURCES, resource("after-resume"));
     System.out.println("request to the resumed old leader: " + racing);
-    assertThat(racing.servedBy()).isNotEqualTo(old.info().id());
+    assertThat(racing.servedBy()).isNotEqualTo(old.id());
     workers.get(1).die();
     workers.add(cluster.registerWorker("w-d"));
 
@@ -195,8 +195,8 @@ class MasterFailoverTest {
 
     // The proof comes from etcd's history, not from the replica: every resource write carries the
     // term that made it, and landed while that term's leader key still existed.
-    ObservedLeader current = cluster.leaderInEtcd().orElseThrow();
-    assertThat(current.info().id()).isNotEqualTo(old.info().id());
+    Leader current = cluster.leaderInEtcd().orElseThrow();
+    assertThat(current.id()).isNotEqualTo(old.id());
     Map<Long, Long> keyDeletedAt = leaderKeyLifetimes();
     List<long[]> writes = history(cluster.layout().resourcesDir()).stream()
         .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
@@ -218,8 +218,8 @@ class MasterFailoverTest {
   @Test
   void replicasElectALeaderAgainAfterEtcdRestarts() throws Exception {
     cluster = TestingMasterCluster.start(3, TTL_SECONDS);
-    ObservedLeader before = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
-    awaitAllAgreeOnLeader(before.info().id());
+    Leader before = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    awaitAllAgreeOnLeader(before.id());
 
     cluster.etcd().stop();
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
@@ -235,11 +235,11 @@ class MasterFailoverTest {
     cluster.awaitLeaderInEtcd(Duration.ofSeconds(60), l -> true);
     long firstLeader = millisSince(start);
     // Leases granted before the restart may still win briefly until they expire: wait for agreement.
-    ObservedLeader after = awaitStableLeader();
+    Leader after = awaitStableLeader();
     System.out.printf("etcd restart: first leader %d ms after etcd was back%n", firstLeader);
     System.out.printf(
         "etcd restart: leader %s (term %d) before, %s (term %d) after; all agree %d ms after etcd was back%n",
-        before.info().id(), before.term(), after.info().id(), after.term(), millisSince(start));
+        before.id(), before.term(), after.id(), after.term(), millisSince(start));
     for (TestingMasterProcess m : cluster.masters()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> m.get(MasterPaths.READYZ).status() == 200);
     }

@@ -4,7 +4,7 @@ import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.crawler.election.ObservedLeader;
+import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingPrometheusText;
@@ -35,8 +35,8 @@ class MasterMetricsEndpointTest {
   @Test
   void leaderAndFollowerReportRoleAndTheTermEtcdHolds() throws Exception {
     cluster = TestingMasterCluster.start(2, 2);
-    ObservedLeader first = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> true);
-    TestingMasterProcess leader = cluster.master(first.info().id());
+    Leader first = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> true);
+    TestingMasterProcess leader = cluster.master(first.id());
     TestingMasterProcess follower =
         cluster.masters().stream().filter(m -> m != leader).findFirst().orElseThrow();
 
@@ -53,9 +53,9 @@ class MasterMetricsEndpointTest {
     });
 
     leader.signal("TERM");
-    ObservedLeader second =
+    Leader second =
         cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() > first.term());
-    assertThat(second.info().id()).isEqualTo(follower.id());
+    assertThat(second.id()).isEqualTo(follower.id());
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       TestingPrometheusText f = scrape(follower);
       assertThat(f.value("crawler_master_is_leader")).contains(1.0);

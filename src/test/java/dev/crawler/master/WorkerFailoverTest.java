@@ -4,7 +4,7 @@ import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.crawler.election.ObservedLeader;
+import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingWorker;
@@ -40,9 +40,9 @@ class WorkerFailoverTest {
     TestingWorker w1 = cluster.registerWorker("w1");
     TestingWorker w2 = cluster.registerWorker("w2");
     TestingWorker w3 = cluster.registerWorker("w3");
-    ObservedLeader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Leader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     TestingMasterProcess follower =
-        cluster.masters().stream().filter(m -> !m.id().equals(leader.info().id())).findFirst().orElseThrow();
+        cluster.masters().stream().filter(m -> !m.id().equals(leader.id())).findFirst().orElseThrow();
     for (int i = 0; i < RESOURCES; i++) {
       var created = follower.post(MasterPaths.RESOURCES, MasterFailoverTest.resource("r" + i));
       assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -65,9 +65,9 @@ class WorkerFailoverTest {
     cluster.leaderProcess().signal("KILL");
     w2.die();
     TestingWorker w4 = cluster.registerWorker("w4");
-    ObservedLeader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != leader.term());
+    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != leader.term());
     Map<String, String> afterChange = awaitAllOnLiveWorkers(Set.of("w3", "w4"));
-    System.out.println("after leader change to " + next.info().id() + ": " + afterChange
+    System.out.println("after leader change to " + next.id() + ": " + afterChange
         + " loads " + loads(afterChange.values()));
     assertThat(afterChange.keySet()).hasSize(RESOURCES);
     assertThat(loads(afterChange.values()).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(RESOURCES);

@@ -60,7 +60,7 @@ class CrawlerMasterLeaderStatusTest {
   private TestingEtcd etcd;
   private Client etcdClient;
   private Operator operator;
-  private LeaderWatchEventSource leaderWatch;
+  private ElectionEventSource leaderWatch;
   private String ns;
   private final List<TestingCandidate> candidates = new ArrayList<>();
   private final List<Watch> watches = new ArrayList<>();
@@ -158,7 +158,7 @@ class CrawlerMasterLeaderStatusTest {
   }
 
   private Operator startOperator() {
-    leaderWatch = new LeaderWatchEventSource();
+    leaderWatch = new ElectionEventSource();
     // Only this test's namespace: CRs of earlier tests name etcds that are gone.
     Operator o = CrawlerOperator.create(client, new OperatorSettings("crawler-master:test", Set.of(ns)),
         c -> c.withUseSSAToPatchPrimaryResource(false)

@@ -2,6 +2,8 @@ package dev.crawler.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crawler.election.ElectionState;
+import dev.crawler.election.Leader;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.LeaderInfo;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -16,12 +18,12 @@ class LeaderStatusDeciderTest {
   private static final Instant T1 = Instant.parse("2026-11-02T10:00:00.400Z");
   private static final Instant T2 = Instant.parse("2026-11-02T10:05:00Z");
 
-  private static ElectionObservation leads(String pod, long term, Instant at) {
+  private static ElectionState leads(String pod, long term, Instant at) {
     String value = new String(new LeaderInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
-    return ElectionObservation.leader("/crawler/ns/demo/election/694d" + term, value, term, at, 0);
+    return ElectionState.leading(new Leader("/crawler/ns/demo/election/694d" + term, term, value), at, 0);
   }
 
-  private static LeaderStatus decide(CrawlerMasterStatus prev, ElectionObservation o) {
+  private static LeaderStatus decide(CrawlerMasterStatus prev, ElectionState o) {
     return LeaderStatusDecider.decide(prev, Optional.ofNullable(o), PODS);
   }
 
@@ -81,7 +83,7 @@ class LeaderStatusDeciderTest {
   @Test
   void noLeaderClearsLeaderFieldsKeepsCountAndWarnsOnce() {
     CrawlerMasterStatus shown = written(null, decide(null, leads("demo-0", 7, T1)), T1);
-    LeaderStatus none = decide(shown, ElectionObservation.noLeader(T2, 0));
+    LeaderStatus none = decide(shown, ElectionState.noLeader(T2, 0));
     assertThat(none.leader()).isNull();
     assertThat(none.term()).isNull();
     assertThat(none.leaderSince()).isNull();
@@ -93,14 +95,14 @@ class LeaderStatusDeciderTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("Warning", "NoLeader"));
 
     CrawlerMasterStatus shownNone = written(shown, none, T2);
-    assertThat(decide(shownNone, ElectionObservation.noLeader(T2, 0)).events()).isEmpty();
+    assertThat(decide(shownNone, ElectionState.noLeader(T2, 0)).events()).isEmpty();
     LeaderStatus back = decide(shownNone, leads("demo-2", 11, T2.plusSeconds(3)));
     assertThat(back.leaderTransitions()).isEqualTo(2);
   }
 
   @Test
   void aNewClusterWithoutLeaderYetDoesNotWarn() {
-    LeaderStatus none = decide(null, ElectionObservation.noLeader(T1, 0));
+    LeaderStatus none = decide(null, ElectionState.noLeader(T1, 0));
     assertThat(none.events()).isEmpty();
     assertThat(none.leaderTransitions()).isZero();
   }
@@ -108,7 +110,7 @@ class LeaderStatusDeciderTest {
   @Test
   void unreachableKeepsLastKnownLeaderLeavesRoleLabelsAloneAndWarnsOnce() {
     CrawlerMasterStatus shown = written(null, decide(null, leads("demo-0", 7, T1)), T1);
-    ElectionObservation down = ElectionObservation.unreachable("etcd http://etcd:2379: connection refused", T2, 0);
+    ElectionState down = ElectionState.unreachable("etcd http://etcd:2379: connection refused", T2, 0);
     LeaderStatus s = decide(shown, down);
     assertThat(s.leader()).isEqualTo("demo-0");
     assertThat(s.term()).isEqualTo(7);
@@ -145,8 +147,8 @@ class LeaderStatusDeciderTest {
     assertThat(c.getMessage()).contains("elsewhere-0").contains("not a pod of this cluster");
     assertThat(otherJson.events()).extracting(LeaderEvent::reason).containsExactly("UnknownLeader");
 
-    ElectionObservation garbage =
-        ElectionObservation.leader("/crawler/ns/demo/election/abc", "lock-holder", 5, T1, 0);
+    ElectionState garbage =
+        ElectionState.leading(new Leader("/crawler/ns/demo/election/abc", 5, "lock-holder"), T1, 0);
     LeaderStatus raw = decide(null, garbage);
     assertThat(raw.leader()).isEqualTo("lock-holder");
     assertThat(raw.leaderAddress()).isNull();

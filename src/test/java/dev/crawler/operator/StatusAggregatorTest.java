@@ -2,6 +2,8 @@ package dev.crawler.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crawler.election.ElectionState;
+import dev.crawler.election.Leader;
 import dev.crawler.api.CrawlerMasterStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -25,11 +27,11 @@ class StatusAggregatorTest {
   private static LeaderStatus leads(CrawlerMasterStatus prev, String pod, long term, Instant at) {
     String value = new String(new LeaderInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
     return LeaderStatusDecider.decide(prev,
-        Optional.of(ElectionObservation.leader("/crawler/ns/demo/election/1" + term, value, term, at, 0)), PODS);
+        Optional.of(ElectionState.leading(new Leader("/crawler/ns/demo/election/1" + term, term, value), at, 0)), PODS);
   }
 
   private static LeaderStatus noLeader(CrawlerMasterStatus prev, Instant at) {
-    return LeaderStatusDecider.decide(prev, Optional.of(ElectionObservation.noLeader(at, 0)), PODS);
+    return LeaderStatusDecider.decide(prev, Optional.of(ElectionState.noLeader(at, 0)), PODS);
   }
 
   private static Condition cond(CrawlerMasterStatus s, String type) {
@@ -74,7 +76,7 @@ class StatusAggregatorTest {
     assertThat(none.getLeader()).isNull();
 
     LeaderStatus down = LeaderStatusDecider.decide(null,
-        Optional.of(ElectionObservation.unreachable("etcd http://e:2379: refused", T0, 0)), PODS);
+        Optional.of(ElectionState.unreachable("etcd http://e:2379: refused", T0, 0)), PODS);
     CrawlerMasterStatus unreachable = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).leader(down).build();
     assertThat(ready(unreachable).getReason()).isEqualTo("EtcdUnreachable");
     assertThat(cond(unreachable, "EtcdReachable").getStatus()).isEqualTo("False");

@@ -2,16 +2,13 @@ package dev.crawler.testing;
 
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.LeaderInfo;
-import dev.crawler.election.ObservedLeader;
-import io.etcd.jetcd.ByteSequence;
+import dev.crawler.election.Election;
+import dev.crawler.election.Leader;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.election.NoLeaderException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -78,28 +75,17 @@ public final class TestingMasterCluster implements AutoCloseable {
   }
 
   /** Who leads according to etcd's election; empty when nobody does. */
-  public Optional<ObservedLeader> leaderInEtcd() throws Exception {
-    try {
-      return ObservedLeader.from(
-          client
-              .getElectionClient()
-              .leader(ByteSequence.from(layout.election(), StandardCharsets.UTF_8))
-              .get(2, TimeUnit.SECONDS)
-              .getKv());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof NoLeaderException) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+  public Optional<Leader> leaderInEtcd() throws Exception {
+    return new Election(client, layout.election()).leader().get(2, TimeUnit.SECONDS)
+        .filter(l -> l.info().isPresent());
   }
 
   /** Polls etcd every few ms until {@code accept} holds for its leader; returns that leader. */
-  public ObservedLeader awaitLeaderInEtcd(Duration timeout, java.util.function.Predicate<ObservedLeader> accept)
+  public Leader awaitLeaderInEtcd(Duration timeout, java.util.function.Predicate<Leader> accept)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      Optional<ObservedLeader> leader = leaderInEtcd();
+      Optional<Leader> leader = leaderInEtcd();
       if (leader.isPresent() && accept.test(leader.get())) {
         return leader.get();
       }
@@ -109,7 +95,7 @@ public final class TestingMasterCluster implements AutoCloseable {
   }
 
   public TestingMasterProcess leaderProcess() throws Exception {
-    LeaderInfo info = leaderInEtcd().orElseThrow().info();
+    LeaderInfo info = leaderInEtcd().orElseThrow().info().orElseThrow();
     return master(info.id());
   }
 

@@ -4,6 +4,10 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.EtcdEndpoints;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.Backoff;
+import dev.crawler.election.Election;
+import dev.crawler.election.ElectionState;
+import dev.crawler.election.Observation;
+import dev.crawler.election.Threads;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.EventHandler;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -16,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -24,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's view of every CrawlerMaster's etcd election, as a JOSDK event source: it keeps
- * the current {@link ElectionObservation} per CrawlerMaster and triggers a reconcile of that
+ * The operator's view of every CrawlerMaster's etcd election, as a JOSDK event source: the adapter
+ * from {@link Election#observe} to reconciles. It keeps the current {@link ElectionState} per
+ * CrawlerMaster and triggers a reconcile of that
  * CrawlerMaster only on a real change (new leader, new term, changed leader value, no leader,
  * etcd reachability) — never on lease renewals, which write no keys.
  *
@@ -33,15 +37,15 @@ import org.slf4j.LoggerFactory;
  * and reads {@link #observation}; watching stops by itself when the CrawlerMaster is deleted.
  * Clusters on the same etcd endpoints share one jetcd client.
  */
-public final class LeaderWatchEventSource
-    extends AbstractEventSource<ElectionObservation, CrawlerMaster>
+public final class ElectionEventSource
+    extends AbstractEventSource<ElectionState, CrawlerMaster>
     implements ResourceEventAware<CrawlerMaster> {
-  private static final Logger LOG = LoggerFactory.getLogger(LeaderWatchEventSource.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ElectionEventSource.class);
 
   public static final String NAME = "leader-watch";
 
   private record Watched(
-      List<String> endpoints, KeyLayout layout, EtcdClients.Handle client, ElectionWatch watch) {}
+      List<String> endpoints, KeyLayout layout, EtcdClients.Handle client, Observation watch) {}
 
   private final EtcdClients clients;
   private final Clock clock;
@@ -51,7 +55,7 @@ public final class LeaderWatchEventSource
   private final ScheduledExecutorService scheduler;
   private final Map<ResourceID, Watched> watched = new ConcurrentHashMap<>();
 
-  public LeaderWatchEventSource() {
+  public ElectionEventSource() {
     this(new EtcdClients(), Clock.systemUTC(), Backoff.DEFAULT, Duration.ofSeconds(3),
         Duration.ofSeconds(10));
   }
@@ -62,25 +66,19 @@ public final class LeaderWatchEventSource
    * @param probeInterval how often the election is read even without watch events, to notice an
    *     etcd that stopped answering without closing the connection
    */
-  public LeaderWatchEventSource(
+  public ElectionEventSource(
       EtcdClients clients,
       Clock clock,
       Backoff backoff,
       Duration requestTimeout,
       Duration probeInterval) {
-    super(ElectionObservation.class, NAME);
+    super(ElectionState.class, NAME);
     this.clients = clients;
     this.clock = clock;
     this.backoff = backoff;
     this.requestTimeout = requestTimeout;
     this.probeInterval = probeInterval;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "leader-watch");
-              t.setDaemon(true);
-              return t;
-            });
+    this.scheduler = Threads.singleScheduler("leader-watch");
   }
 
   /**
@@ -117,9 +115,10 @@ public final class LeaderWatchEventSource
     }
     EtcdClients.Handle client = clients.acquire(normalized);
     Watched[] self = new Watched[1];
-    ElectionWatch watch =
-        new ElectionWatch(
-            client.client(), String.join(",", normalized), layout, scheduler, clock, backoff, requestTimeout, probeInterval,
+    Observation.Options options =
+        new Observation.Options(String.join(",", normalized), clock, backoff, requestTimeout, probeInterval);
+    Observation watch =
+        new Election(client.client(), layout.election()).observe(options, scheduler,
             observation -> {
               // Runs on the scheduler thread, which also runs close(): a replaced watch is silent.
               if (watched.get(id) == self[0]) {
@@ -128,6 +127,7 @@ public final class LeaderWatchEventSource
             });
     self[0] = new Watched(normalized, layout, client, watch);
     watched.put(id, self[0]);
+    watch.start();
   }
 
   /** Stops watching the cluster's election and releases its etcd client. Idempotent. */
@@ -139,7 +139,7 @@ public final class LeaderWatchEventSource
   }
 
   /** The latest observation of the cluster's election; empty until the first read finished. */
-  public Optional<ElectionObservation> observation(ResourceID id) {
+  public Optional<ElectionState> observation(ResourceID id) {
     Watched w = watched.get(id);
     return w == null ? Optional.empty() : Optional.ofNullable(w.watch().current());
   }
@@ -150,7 +150,7 @@ public final class LeaderWatchEventSource
   }
 
   @Override
-  public Set<ElectionObservation> getSecondaryResources(CrawlerMaster primary) {
+  public Set<ElectionState> getSecondaryResources(CrawlerMaster primary) {
     return observation(ResourceID.fromResource(primary)).map(Set::of).orElse(Set.of());
   }
 
@@ -176,7 +176,7 @@ public final class LeaderWatchEventSource
     clients.close();
   }
 
-  private void trigger(ResourceID id, ElectionObservation observation) {
+  private void trigger(ResourceID id, ElectionState observation) {
     LOG.debug("{}: election changed: {}", id, observation);
     EventHandler handler = getEventHandler();
     if (isRunning() && handler != null) {

@@ -1,64 +1,63 @@
-package dev.crawler.operator;
+package dev.crawler.election;
 
-import dev.crawler.api.KeyLayout;
-import dev.crawler.election.Backoff;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows one cluster's election in etcd and reports each real change of its leader.
+ * A running observation of one {@link Election}: reports each real change of its leader,
+ * including "nobody leads" and "etcd cannot be read", which jetcd's own observe never reports
+ * (it sends nothing while there is no leader, and ends for good on an error).
  *
- * <p>The leader is read the way etcd's election recipe defines it: the key under {@code
- * <election>/} with the lowest create revision (a KV get sorted by create revision, limit 1). A KV
- * watch on the same prefix from the get's revision + 1 tells when to read again. jetcd's {@code
- * observe} is not used because it sends nothing while there is no leader. Lease keep-alives write
- * no keys, so they cause no watch events and no reads.
+ * <p>The leader is read with the election's first-create rule ({@link Election#leader()}). A KV
+ * watch on the candidate prefix from the read's revision + 1 tells when to read again. Lease
+ * keep-alives write no keys, so they cause no watch events and no reads.
  *
  * <p>When a read fails or times out, or the watch ends or fails (an etcd restart ends it), the
- * watch is dropped, "unreachable" is reported, and the get + watch is retried with jittered backoff
- * until etcd answers again. A periodic probe read notices an etcd that hangs without closing the
- * connection.
+ * watch is dropped, "unreachable" is reported, and the read + watch is retried with jittered
+ * backoff until etcd answers again. A periodic probe read notices an etcd that hangs without
+ * closing the connection.
  *
- * <p>Threading: every state change runs on the single thread of {@code scheduler}; jetcd callbacks
- * only hand work over to it. {@code onChange} is called on that thread, in order, only when {@link
- * ElectionObservation#differsFrom} says the state changed.
+ * <p>Lifecycle: nothing runs before {@link #start()}; after {@link #close()} has run on the
+ * scheduler no {@code onChange} call follows. Threading: every state change runs on the single
+ * thread of the scheduler; jetcd callbacks only hand work over to it. {@code onChange} is called on
+ * that thread, in order, only when {@link ElectionState#differsFrom} says the state changed, and
+ * must not block.
  */
-final class ElectionWatch {
-  private static final Logger LOG = LoggerFactory.getLogger(ElectionWatch.class);
+public final class Observation {
+  private static final Logger LOG = LoggerFactory.getLogger(Observation.class);
 
-  private final Client client;
-  private final ByteSequence prefix;
+  /**
+   * How an observation behaves.
+   *
+   * @param etcd how errors name the etcd being read, e.g. its endpoints
+   * @param requestTimeout how long a read may take before etcd counts as unreachable
+   * @param probeInterval how often the election is read even without watch events, to notice an
+   *     etcd that stopped answering without closing the connection
+   */
+  public record Options(String etcd, Clock clock, Backoff backoff, Duration requestTimeout, Duration probeInterval) {}
+
+  private final Election election;
   private final String name;
-  private final String endpoints;
+  private final Options options;
   private final ScheduledExecutorService scheduler;
-  private final Clock clock;
-  private final Backoff backoff;
-  private final Duration requestTimeout;
-  private final Consumer<ElectionObservation> onChange;
+  private final Consumer<ElectionState> onChange;
 
-  private volatile ElectionObservation current;
+  private volatile ElectionState current;
 
   // Confined to the scheduler thread.
+  private boolean started;
   private boolean closed;
   private long generation;
   private Watch.Watcher watcher;
@@ -69,44 +68,38 @@ final class ElectionWatch {
   private ScheduledFuture<?> retry;
   private ScheduledFuture<?> probe;
 
-  ElectionWatch(
-      Client client,
-      String endpoints,
-      KeyLayout layout,
-      ScheduledExecutorService scheduler,
-      Clock clock,
-      Backoff backoff,
-      Duration requestTimeout,
-      Duration probeInterval,
-      Consumer<ElectionObservation> onChange) {
-    this.client = client;
-    this.name = layout.election();
-    this.endpoints = endpoints;
-    this.prefix = ByteSequence.from(layout.election() + "/", StandardCharsets.UTF_8);
+  Observation(
+      Election election, Options options, ScheduledExecutorService scheduler, Consumer<ElectionState> onChange) {
+    this.election = election;
+    this.name = election.name();
+    this.options = options;
     this.scheduler = scheduler;
-    this.clock = clock;
-    this.backoff = backoff;
-    this.requestTimeout = requestTimeout;
     this.onChange = onChange;
-    scheduler.execute(() -> subscribe(System.nanoTime()));
-    long probeMillis = probeInterval.toMillis();
-    scheduler.execute(
+  }
+
+  /** Begins reading and watching; the first state follows within a round trip. Idempotent. */
+  public void start() {
+    long probeMillis = options.probeInterval().toMillis();
+    long now = System.nanoTime();
+    handOver(
         () -> {
-          if (!closed) {
-            probe = scheduler.scheduleWithFixedDelay(
-                this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
+          if (started || closed) {
+            return;
           }
+          started = true;
+          subscribe(now);
+          probe = scheduler.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
         });
   }
 
-  /** The latest observation; null until the first read completed or failed. */
-  ElectionObservation current() {
+  /** The latest state; null until the first read completed or failed. */
+  public ElectionState current() {
     return current;
   }
 
-  /** Stops watching; no {@code onChange} call follows once the scheduler has run this. */
-  void close() {
-    scheduler.execute(
+  /** Stops watching; no {@code onChange} call follows once the scheduler has run this. Idempotent. */
+  public void close() {
+    handOver(
         () -> {
           closed = true;
           generation++;
@@ -128,36 +121,30 @@ final class ElectionWatch {
 
   private void read(long gen, long seenNanos, boolean thenWatch) {
     readInFlight = true;
-    GetOption firstCreated =
-        GetOption.builder()
-            .isPrefix(true)
-            .withSortField(GetOption.SortTarget.CREATE)
-            .withSortOrder(GetOption.SortOrder.ASCEND)
-            .withLimit(1)
-            .build();
-    client
-        .getKVClient()
-        .get(prefix, firstCreated)
-        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+    election
+        .read()
+        .orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .whenCompleteAsync(
-            (response, error) -> onRead(gen, seenNanos, thenWatch, response, error),
+            (read, error) -> onRead(gen, seenNanos, thenWatch, read, error),
             this::handOver);
   }
 
   private void onRead(
-      long gen, long seenNanos, boolean thenWatch, GetResponse response, Throwable error) {
+      long gen, long seenNanos, boolean thenWatch, Election.Read read, Throwable error) {
     if (closed || gen != generation) {
       return;
     }
     readInFlight = false;
     if (error != null) {
-      fail(gen, describe(error), seenNanos);
+      fail(gen, Failures.describe(error), seenNanos);
       return;
     }
     failures = 0;
-    publish(toObservation(response, seenNanos));
+    Instant at = options.clock().instant();
+    publish(read.leader().map(l -> ElectionState.leading(l, at, seenNanos))
+        .orElseGet(() -> ElectionState.noLeader(at, seenNanos)));
     if (thenWatch) {
-      watch(gen, response.getHeader().getRevision() + 1);
+      watch(gen, read.revision() + 1);
     }
     if (dirty) {
       dirty = false;
@@ -168,10 +155,11 @@ final class ElectionWatch {
   private void watch(long gen, long fromRevision) {
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
     watcher =
-        client
+        election
+            .client()
             .getWatchClient()
             .watch(
-                prefix,
+                election.candidatePrefix(),
                 option,
                 Watch.listener(
                     response -> {
@@ -180,7 +168,7 @@ final class ElectionWatch {
                     },
                     error -> {
                       long seen = System.nanoTime();
-                      handOver(() -> fail(gen, describe(error), seen));
+                      handOver(() -> fail(gen, Failures.describe(error), seen));
                     },
                     () -> {
                       long seen = System.nanoTime();
@@ -219,10 +207,10 @@ final class ElectionWatch {
     dropWatcher();
     readInFlight = false;
     failures++;
-    Duration delay = backoff.delay(failures, ThreadLocalRandom.current());
+    Duration delay = options.backoff().delay(failures, ThreadLocalRandom.current());
     LOG.debug("election {}: {}; re-subscribing in {} ms", name, message, delay.toMillis());
-    publish(ElectionObservation.unreachable(
-        "etcd " + endpoints + ": " + message, clock.instant(), seenNanos));
+    publish(ElectionState.unreachable(
+        "etcd " + options.etcd() + ": " + message, options.clock().instant(), seenNanos));
     cancel(retry);
     retry = scheduler.schedule(
         () -> {
@@ -234,12 +222,12 @@ final class ElectionWatch {
         TimeUnit.MILLISECONDS);
   }
 
-  private void publish(ElectionObservation observation) {
-    ElectionObservation previous = current;
+  private void publish(ElectionState observation) {
+    ElectionState previous = current;
     if (previous != null && !observation.differsFrom(previous)) {
       if (!observation.etcdReachable() && !observation.error().equals(previous.error())) {
         // Keep the newest error text without triggering a reconcile for it.
-        current = ElectionObservation.unreachable(
+        current = ElectionState.unreachable(
             observation.error(), previous.observedAt(), previous.seenAtNanos());
       }
       return;
@@ -250,19 +238,6 @@ final class ElectionWatch {
     } catch (RuntimeException e) {
       LOG.warn("election {}: change listener failed", name, e);
     }
-  }
-
-  private ElectionObservation toObservation(GetResponse response, long seenNanos) {
-    if (response.getKvs().isEmpty()) {
-      return ElectionObservation.noLeader(clock.instant(), seenNanos);
-    }
-    KeyValue kv = response.getKvs().get(0);
-    return ElectionObservation.leader(
-        kv.getKey().toString(StandardCharsets.UTF_8),
-        kv.getValue().toString(StandardCharsets.UTF_8),
-        kv.getCreateRevision(),
-        clock.instant(),
-        seenNanos);
   }
 
   private void dropWatcher() {
@@ -287,18 +262,5 @@ final class ElectionWatch {
     if (future != null) {
       future.cancel(false);
     }
-  }
-
-  private static String describe(Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof TimeoutException) {
-      return "etcd did not answer within the request timeout";
-    }
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
   }
 }

@@ -3,6 +3,8 @@ package dev.crawler.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crawler.election.ElectionState;
+import dev.crawler.election.Leader;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.Backoff;
 import dev.crawler.testing.TestingCandidate;
@@ -25,15 +27,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @Tag("etcd")
-class LeaderWatchEventSourceTest {
+class ElectionEventSourceTest {
   private static final long TTL = 2;
   private static final Duration AWAIT = Duration.ofSeconds(30);
 
   private TestingEtcd etcd;
   private Client candidates;
   private EtcdClients clients;
-  private LeaderWatchEventSource source;
-  private TestingEventHandler<Optional<ElectionObservation>> handler;
+  private ElectionEventSource source;
+  private TestingEventHandler<Optional<ElectionState>> handler;
   private final List<TestingCandidate> started = new ArrayList<>();
 
   private final ResourceID id = new ResourceID("demo", "ns");
@@ -45,7 +47,7 @@ class LeaderWatchEventSourceTest {
     candidates = Client.builder().endpoints(etcd.endpoint()).build();
     clients = new EtcdClients();
     source =
-        new LeaderWatchEventSource(
+        new ElectionEventSource(
             clients, Clock.systemUTC(), new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
             Duration.ofSeconds(2), Duration.ofSeconds(3));
     handler = new TestingEventHandler<>(e -> source.observation(e.getRelatedCustomResourceID()));
@@ -67,10 +69,10 @@ class LeaderWatchEventSourceTest {
     return c;
   }
 
-  private ElectionObservation awaitTrigger(int count, long sinceNanos, String what) {
+  private ElectionState awaitTrigger(int count, long sinceNanos, String what) {
     await().atMost(AWAIT).until(() -> handler.count() >= count);
-    TestingEventHandler.Call<Optional<ElectionObservation>> call = handler.calls().get(count - 1);
-    ElectionObservation o = call.snapshot().orElseThrow();
+    TestingEventHandler.Call<Optional<ElectionState>> call = handler.calls().get(count - 1);
+    ElectionState o = call.snapshot().orElseThrow();
     String watchEvent = o.seenAtNanos() >= sinceNanos
         ? String.format("%6.1f ms", (o.seenAtNanos() - sinceNanos) / 1e6)
         : "(re-read begun earlier)";
@@ -87,29 +89,29 @@ class LeaderWatchEventSourceTest {
         () -> candidates.getKVClient().get(prefix, count).get().getCount() == n);
   }
 
-  private static String describe(ElectionObservation o) {
+  private static String describe(ElectionState o) {
     if (!o.etcdReachable()) {
       return "unreachable";
     }
-    return o.hasLeader() ? o.leaderInfo().map(i -> i.id()).orElse("?") + "@" + o.term() : "none";
+    return o.hasLeader() ? o.leader().flatMap(Leader::info).map(i -> i.id()).orElse("?") + "@" + o.term() : "none";
   }
 
   @Test
   void reportsEveryLeaderChangeOnceAndNothingForKeepAlivesOrNewCandidates() throws Exception {
     long t = System.nanoTime();
     source.ensureWatching(id, List.of(etcd.endpoint()), layout);
-    ElectionObservation first = awaitTrigger(1, t, "first read (no leader)");
+    ElectionState first = awaitTrigger(1, t, "first read (no leader)");
     assertThat(first.hasLeader()).isFalse();
     assertThat(first.etcdReachable()).isTrue();
 
     TestingCandidate a = pod("demo-0", TTL);
     t = System.nanoTime();
     a.campaign();
-    ElectionObservation o = awaitTrigger(2, t, "first leader");
-    assertThat(o.leaderInfo()).hasValueSatisfying(i -> assertThat(i.id()).isEqualTo("demo-0"));
-    assertThat(o.leaderInfo().get().address()).isEqualTo("demo-0.local:8080");
+    ElectionState o = awaitTrigger(2, t, "first leader");
+    assertThat(o.leader().flatMap(Leader::info)).hasValueSatisfying(i -> assertThat(i.id()).isEqualTo("demo-0"));
+    assertThat(o.leader().flatMap(Leader::info).get().address()).isEqualTo("demo-0.local:8080");
     assertThat(o.term()).isEqualTo(a.term());
-    assertThat(o.leaderKey()).startsWith(layout.election() + "/");
+    assertThat(o.leader().orElseThrow().key()).startsWith(layout.election() + "/");
 
     TestingCandidate b = pod("demo-1", TTL);
     TestingCandidate c = pod("demo-2", TTL);
@@ -128,13 +130,13 @@ class LeaderWatchEventSourceTest {
     t = System.nanoTime();
     a.resign();
     o = awaitTrigger(3, t, "resign -> next candidate");
-    assertThat(o.leaderInfo().orElseThrow().id()).isEqualTo("demo-1");
+    assertThat(o.leader().flatMap(Leader::info).orElseThrow().id()).isEqualTo("demo-1");
     assertThat(o.term()).isEqualTo(b.term()).isGreaterThan(a.term());
 
     t = System.nanoTime();
     b.crash();
     o = awaitTrigger(4, t, "crash (lease revoked)");
-    assertThat(o.leaderInfo().orElseThrow().id()).isEqualTo("demo-2");
+    assertThat(o.leader().flatMap(Leader::info).orElseThrow().id()).isEqualTo("demo-2");
     assertThat(o.term()).isEqualTo(c.term());
 
     t = System.nanoTime();
@@ -147,7 +149,7 @@ class LeaderWatchEventSourceTest {
     t = System.nanoTime();
     d.campaign();
     o = awaitTrigger(6, t, "new leader");
-    assertThat(o.leaderInfo().orElseThrow().id()).isEqualTo("demo-3");
+    assertThat(o.leader().flatMap(Leader::info).orElseThrow().id()).isEqualTo("demo-3");
     assertThat(o.term()).isEqualTo(d.term());
 
     Thread.sleep(2 * TTL * 1000);
@@ -175,10 +177,10 @@ class LeaderWatchEventSourceTest {
     started.add(foreign);
     foreign.campaign();
     await().atMost(AWAIT).until(() -> handler.count() == 2);
-    ElectionObservation o = source.observation(id).orElseThrow();
+    ElectionState o = source.observation(id).orElseThrow();
     assertThat(o.hasLeader()).isTrue();
-    assertThat(o.leaderValue()).isEqualTo("{\"owner\":\"backup-job\"}");
-    assertThat(o.leaderInfo()).isEmpty();
+    assertThat(o.leader().orElseThrow().value()).isEqualTo("{\"owner\":\"backup-job\"}");
+    assertThat(o.leader().flatMap(Leader::info)).isEmpty();
     assertThat(o.term()).isEqualTo(foreign.term());
 
     TestingCandidate garbage = TestingCandidate.raw(candidates, layout.election(), "not json", TTL);
@@ -188,15 +190,15 @@ class LeaderWatchEventSourceTest {
     foreign.resign();
     await().atMost(AWAIT).until(() -> handler.count() == 3);
     o = source.observation(id).orElseThrow();
-    assertThat(o.leaderValue()).isEqualTo("not json");
-    assertThat(o.leaderInfo()).isEmpty();
+    assertThat(o.leader().orElseThrow().value()).isEqualTo("not json");
+    assertThat(o.leader().flatMap(Leader::info)).isEmpty();
 
     TestingCandidate ours = pod("demo-0", TTL);
     ours.campaign();
     awaitCandidates(2);
     garbage.crash();
     await().atMost(AWAIT).until(() -> handler.count() == 4);
-    assertThat(source.observation(id).orElseThrow().leaderInfo().orElseThrow().id())
+    assertThat(source.observation(id).orElseThrow().leader().flatMap(Leader::info).orElseThrow().id())
         .isEqualTo("demo-0");
   }
 
@@ -211,7 +213,7 @@ class LeaderWatchEventSourceTest {
 
     long t = System.nanoTime();
     etcd.stop();
-    ElectionObservation down = awaitTrigger(2, t, "etcd stopped -> unreachable");
+    ElectionState down = awaitTrigger(2, t, "etcd stopped -> unreachable");
     assertThat(down.etcdReachable()).isFalse();
     assertThat(down.error()).isNotBlank();
     System.out.println("[leader-watch] unreachable because: " + down.error());
@@ -221,7 +223,7 @@ class LeaderWatchEventSourceTest {
 
     etcd.start();
     t = System.nanoTime();
-    ElectionObservation back = awaitTrigger(3, t, "etcd healthy -> recovered");
+    ElectionState back = awaitTrigger(3, t, "etcd healthy -> recovered");
     assertThat(back.etcdReachable()).isTrue();
     assertThat(describe(back)).isEqualTo("demo-0@" + a.term());
 
@@ -231,7 +233,7 @@ class LeaderWatchEventSourceTest {
     awaitCandidates(2);
     t = System.nanoTime();
     a.crash();
-    ElectionObservation next = awaitTrigger(4, t, "crash after etcd restart");
+    ElectionState next = awaitTrigger(4, t, "crash after etcd restart");
     assertThat(describe(next)).isEqualTo("demo-1@" + b.term());
   }
 

@@ -1,0 +1,150 @@
+package dev.crawler.election;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.election.LeaderKey;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * One election in etcd, the one home of its rule. It follows etcd's election recipe (the same as
+ * Go's {@code client/v3/concurrency.Election}, which jetcd's Election API calls on the server):
+ * each candidate puts a key {@code <name>/<lease id in hex>} bound to its own lease, with its
+ * {@link LeaderInfo} as value; the key with the lowest create revision leads (first-create), and
+ * that revision is the leader's term. Nobody else sorts candidate keys or reads a term.
+ *
+ * <p>The caller owns leases ({@link Session}): the election only names them. Nothing but
+ * candidates may live under {@code <name>/}. Do not give the client a namespace: jetcd's observe
+ * ignores it while its other election calls apply it.
+ *
+ * <p>Every method returns at once; what its future means is said per method. Cancelling a future
+ * does not undo the request on the server.
+ */
+public final class Election {
+  private static final GetOption FIRST_CREATED =
+      GetOption.builder()
+          .isPrefix(true)
+          .withSortField(GetOption.SortTarget.CREATE)
+          .withSortOrder(GetOption.SortOrder.ASCEND)
+          .withLimit(1)
+          .build();
+  private static final GetOption QUEUE =
+      GetOption.builder()
+          .isPrefix(true)
+          .withSortField(GetOption.SortTarget.CREATE)
+          .withSortOrder(GetOption.SortOrder.ASCEND)
+          .build();
+
+  /** The first-created candidate as of etcd revision {@code revision}. */
+  record Read(Optional<Leader> leader, long revision) {}
+
+  private final Client client;
+  private final String name;
+  private final ByteSequence nameBytes;
+  private final ByteSequence candidatePrefix;
+
+  /** @param name the election's name, e.g. {@code KeyLayout.election()}; keys live under {@code <name>/} */
+  public Election(Client client, String name) {
+    this.client = client;
+    this.name = name;
+    this.nameBytes = ByteSequence.from(name, StandardCharsets.UTF_8);
+    this.candidatePrefix = ByteSequence.from(name + "/", StandardCharsets.UTF_8);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  Client client() {
+    return client;
+  }
+
+  ByteSequence candidatePrefix() {
+    return candidatePrefix;
+  }
+
+  /**
+   * Enters the election as the candidate of lease {@code leaseId} and completes when that candidate
+   * leads, with its leadership; that may take forever. Fails when etcd fails the campaign (e.g. the
+   * lease is gone). A campaign cannot be withdrawn on the server: to leave the queue, revoke the
+   * lease; if a campaign given up on completes later, resign what it won.
+   */
+  public CompletableFuture<Leader> campaign(long leaseId, LeaderInfo value) {
+    String json = new String(value.toJson(), StandardCharsets.UTF_8);
+    return client
+        .getElectionClient()
+        .campaign(nameBytes, leaseId, ByteSequence.from(json, StandardCharsets.UTF_8))
+        .thenApply(won -> new Leader(
+            won.getLeader().getKey().toString(StandardCharsets.UTF_8), won.getLeader().getRevision(), json));
+  }
+
+  /**
+   * Gives up {@code leadership} by deleting its key; the next candidate in queue order leads as
+   * soon as etcd applied it. Completes when etcd did. The server guards the delete on the key's
+   * create revision, so resigning a leadership that already ended changes nothing and succeeds.
+   */
+  public CompletableFuture<Void> resign(Leader leadership) {
+    LeaderKey key = new LeaderKey(
+        nameBytes,
+        ByteSequence.from(leadership.key(), StandardCharsets.UTF_8),
+        leadership.term(),
+        leadership.leaseId());
+    return client.getElectionClient().resign(key).thenApply(r -> null);
+  }
+
+  /** Who leads now: the first-created candidate. Empty when nobody does (not an error, unlike jetcd's leader()). */
+  public CompletableFuture<Optional<Leader>> leader() {
+    return read().thenApply(Read::leader);
+  }
+
+  /** Every candidate, in queue order: the leader first, then who would lead next. */
+  public CompletableFuture<List<Leader>> candidates() {
+    return client.getKVClient().get(candidatePrefix, QUEUE)
+        .thenApply(response -> response.getKvs().stream().map(Leader::from).toList());
+  }
+
+  /**
+   * Revokes lease {@code leaseId}: every key bound to it goes at once, its candidate key (and so its
+   * leadership) included. Completes when etcd applied it; fails when the lease no longer exists.
+   */
+  public CompletableFuture<Void> revoke(long leaseId) {
+    return client.getLeaseClient().revoke(leaseId).thenApply(r -> null);
+  }
+
+  /**
+   * The guard of every write of {@code leadership}'s term (see {@link Fence}).
+   *
+   * @param locallyValid false once this process can no longer trust its lease
+   * @param onRejected called once, with the reason, when etcd first rejects a write
+   */
+  public Fence fence(Leader leadership, BooleanSupplier locallyValid, Consumer<String> onRejected) {
+    return new Fence(
+        client.getKVClient(),
+        ByteSequence.from(leadership.key(), StandardCharsets.UTF_8),
+        leadership.term(),
+        locallyValid,
+        onRejected);
+  }
+
+  /**
+   * An observation of this election that reports each change of its state to {@code onChange} on
+   * {@code scheduler}'s thread, including no leader and etcd unreachable. Nothing runs before
+   * {@link Observation#start()}; {@link Observation#close()} stops it.
+   */
+  public Observation observe(
+      Observation.Options options, ScheduledExecutorService scheduler, Consumer<ElectionState> onChange) {
+    return new Observation(this, options, scheduler, onChange);
+  }
+
+  CompletableFuture<Read> read() {
+    return client.getKVClient().get(candidatePrefix, FIRST_CREATED)
+        .thenApply(response -> new Read(
+            response.getKvs().stream().findFirst().map(Leader::from), response.getHeader().getRevision()));
+  }
+}
