@@ -118,38 +118,37 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     List<CrawlerMaster> known = context.getPrimaryCache().list().toList();
     Optional<String> invalid = SpecValidator.validate(cm, known);
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
-    List<LeaderEvent> leaderEvents = List.of();
-    Optional<ElectionState> observation = Optional.empty();
+    List<StatusEvent> leaderEvents = List.of();
+    Optional<LeaderTransition> transition = Optional.empty();
     if (invalid.isEmpty()) {
       settings.passTo(context);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       leaderWatch.ensureWatching(id, cm.getSpec().getEtcd().getEndpoints(), cm.keyLayout(),
           () -> context.getPrimaryCache().get(id).isPresent());
-      observation = leaderWatch.observation(id);
+      Optional<ElectionState> observation = leaderWatch.observation(id);
       List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
       Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
-      LeaderStatus leader = LeaderStatusDecider.decide(cm.getStatus(), observation, podNames);
+      LeaderStatus leader = LeaderStatus.decide(cm.getStatus(), observation, podNames);
       if (leader.rolesDecided()) {
         new PodRoleLabeler(context.getClient()).apply(cm.getMetadata().getNamespace(), pods, leader.leaderPod());
       }
       status.leader(leader);
       leaderEvents = leader.events();
+      transition = leader.transition();
     } else {
       // An invalid spec may name unusable endpoints or a conflicting prefix: stop following the
       // election until it is fixed; pods keep their labels meanwhile.
       leaderWatch.stopWatching(id);
     }
     CrawlerMasterStatus next = status.build();
-    metrics.publish(cm, next, known);
+    metrics.publish(cm, next, transition, known);
     if (!next.equals(cm.getStatus())) {
       patchStatus(cm, next, context);
-      logLeaderChange(cm, next, observation);
+      transition.ifPresent(t -> logLeaderChange(cm, t));
     }
     // Events only once the status that records their change is stored: a failed patch is retried
     // with the same old status and decides the same Events again.
-    if (EventRecorder.newInvalidSpec(cm.getStatus(), next)) {
-      events.warning(cm, StatusAggregator.REASON_INVALID_SPEC, invalid.orElseThrow());
-    }
+    StatusEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
     leaderEvents.forEach(e -> events.record(cm, e));
     return invalid.isPresent()
         ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK)
@@ -191,21 +190,13 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   }
 
   /** Logs how long a leader change took from reaching the operator (the etcd watch event) to its status patch. */
-  private static void logLeaderChange(
-      CrawlerMaster cm, CrawlerMasterStatus next, Optional<ElectionState> observation) {
-    CrawlerMasterStatus prev = cm.getStatus() == null ? new CrawlerMasterStatus() : cm.getStatus();
-    boolean changed = !Objects.equals(prev.getLeader(), next.getLeader())
-        || !Objects.equals(prev.getTerm(), next.getTerm());
-    if (!changed || observation.isEmpty() || !observation.get().etcdReachable()) {
-      return;
-    }
+  private static void logLeaderChange(CrawlerMaster cm, LeaderTransition t) {
     String where = cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
-    long millis = (System.nanoTime() - observation.get().seenAtNanos()) / 1_000_000;
-    if (next.getLeader() == null) {
+    long millis = (System.nanoTime() - t.seenAtNanos()) / 1_000_000;
+    if (t.toNoLeader()) {
       LOG.info("leader of {} is none, published {} ms after etcd", where, millis);
     } else {
-      LOG.info("leader of {} is {} (term {}), published {} ms after etcd",
-          where, next.getLeader(), next.getTerm(), millis);
+      LOG.info("leader of {} is {} (term {}), published {} ms after etcd", where, t.toLeader(), t.toTerm(), millis);
     }
   }
 

@@ -4,57 +4,67 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import java.time.Clock;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
  * Builds the JOSDK Operator with the CrawlerMaster controller registered. Production uses JOSDK's
  * defaults, which apply dependents and status with server-side apply; tests against a server that
- * lacks SSA (the fabric8 mock server) switch it off through {@code overrides}.
+ * lacks SSA (the fabric8 mock server) switch it off through {@link Options#withOverrides}.
  */
 public final class CrawlerOperator {
   private CrawlerOperator() {}
 
-  public static Operator create(KubernetesClient client, OperatorSettings settings) {
-    return create(client, settings, new OperatorMetrics(), overrider -> {});
-  }
-
-  public static Operator create(
-      KubernetesClient client, OperatorSettings settings, Consumer<ConfigurationServiceOverrider> overrides) {
-    return create(client, settings, new OperatorMetrics(), overrides, new ElectionEventSource());
-  }
-
-  /** {@code metrics} is fed by the reconciler; serve it with {@link HealthServer}. */
-  public static Operator create(
-      KubernetesClient client,
-      OperatorSettings settings,
-      OperatorMetrics metrics,
-      Consumer<ConfigurationServiceOverrider> overrides) {
-    return create(client, settings, metrics, overrides, new ElectionEventSource());
-  }
-
-  /** @param leaderWatch the election watch to register; the Operator stops it when it stops */
-  public static Operator create(
-      KubernetesClient client,
-      OperatorSettings settings,
-      Consumer<ConfigurationServiceOverrider> overrides,
-      ElectionEventSource leaderWatch) {
-    return create(client, settings, new OperatorMetrics(), overrides, leaderWatch);
-  }
-
-  public static Operator create(
-      KubernetesClient client,
+  /**
+   * What to build the operator with; every part but the settings has a default.
+   *
+   * @param metrics fed by the reconciler; serve it with {@link HealthServer}
+   * @param overrides JOSDK configuration on top of the client
+   * @param electionEvents the election event source to register; the Operator stops it when it stops
+   */
+  public record Options(
       OperatorSettings settings,
       OperatorMetrics metrics,
       Consumer<ConfigurationServiceOverrider> overrides,
-      ElectionEventSource leaderWatch) {
+      ElectionEventSource electionEvents) {
+
+    public Options {
+      Objects.requireNonNull(settings, "settings");
+      Objects.requireNonNull(overrides, "overrides");
+    }
+
+    /** New metrics and a new election event source, JOSDK's defaults. */
+    public static Options of(OperatorSettings settings) {
+      return new Options(settings, null, overrider -> {}, null);
+    }
+
+    public Options withMetrics(OperatorMetrics metrics) {
+      return new Options(settings, metrics, overrides, electionEvents);
+    }
+
+    public Options withOverrides(Consumer<ConfigurationServiceOverrider> overrides) {
+      return new Options(settings, metrics, overrides, electionEvents);
+    }
+
+    public Options withElectionEvents(ElectionEventSource electionEvents) {
+      return new Options(settings, metrics, overrides, electionEvents);
+    }
+  }
+
+  public static Operator create(KubernetesClient client, Options options) {
     Operator operator = new Operator(overrider -> {
       overrider.withKubernetesClient(client);
-      overrides.accept(overrider);
+      options.overrides().accept(overrider);
     });
     Clock clock = Clock.systemUTC();
+    OperatorSettings settings = options.settings();
     operator.register(
         new CrawlerMasterReconciler(
-            settings, new EventRecorder(client, clock), clock, leaderWatch, metrics),
+            settings,
+            new EventRecorder(client, clock),
+            clock,
+            options.electionEvents() == null ? new ElectionEventSource() : options.electionEvents(),
+            options.metrics() == null ? new OperatorMetrics() : options.metrics()),
         controller -> {
           if (!settings.namespaces().isEmpty()) {
             controller.settingNamespaces(settings.namespaces());

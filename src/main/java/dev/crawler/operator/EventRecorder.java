@@ -1,8 +1,6 @@
 package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
-import dev.crawler.api.CrawlerMasterStatus;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -11,13 +9,14 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes core/v1 Events about a CrawlerMaster. Events are best effort: a failure is logged, never thrown. */
+/**
+ * Writes core/v1 Events about a CrawlerMaster; which Events to write is decided elsewhere ({@link
+ * StatusEvent}). Events are best effort: a failure is logged, never thrown.
+ */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
@@ -29,27 +28,7 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
-  /**
-   * True when {@code next} reports an invalid spec that {@code previous} did not report with the
-   * same message: a Warning is emitted once per distinct problem, not on every reconcile.
-   */
-  public static boolean newInvalidSpec(CrawlerMasterStatus previous, CrawlerMasterStatus next) {
-    Optional<Condition> now = StatusAggregator.find(next, StatusAggregator.READY)
-        .filter(c -> StatusAggregator.REASON_INVALID_SPEC.equals(c.getReason()));
-    if (now.isEmpty()) {
-      return false;
-    }
-    return StatusAggregator.find(previous, StatusAggregator.READY)
-        .filter(c -> StatusAggregator.REASON_INVALID_SPEC.equals(c.getReason()))
-        .filter(c -> Objects.equals(c.getMessage(), now.get().getMessage()))
-        .isEmpty();
-  }
-
-  public void warning(CrawlerMaster cm, String reason, String message) {
-    record(cm, LeaderEvent.WARNING, reason, message);
-  }
-
-  public void record(CrawlerMaster cm, LeaderEvent event) {
+  public void record(CrawlerMaster cm, StatusEvent event) {
     record(cm, event.type(), event.reason(), event.message());
   }
 

@@ -63,13 +63,15 @@ public final class OperatorCommand implements Callable<Integer> {
         : null;
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorMetrics metrics = new OperatorMetrics();
-    Operator operator = CrawlerOperator.create(client, settings, metrics, overrider -> {
-      if (election != null) {
-        overrider.withLeaderElectionConfiguration(election.configuration());
-      }
-      // The shutdown hook releases the Lease with this client after stopping the operator.
-      overrider.withCloseClientOnStop(false);
-    });
+    Operator operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(settings)
+        .withMetrics(metrics)
+        .withOverrides(overrider -> {
+          if (election != null) {
+            overrider.withLeaderElectionConfiguration(election.configuration());
+          }
+          // The shutdown hook releases the Lease with this client after stopping the operator.
+          overrider.withCloseClientOnStop(false);
+        }));
     HealthServer health = HealthServer.start(healthPort, operator.getRuntimeInfo(), metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

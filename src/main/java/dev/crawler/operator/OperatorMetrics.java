@@ -1,6 +1,7 @@
 package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -18,6 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -25,8 +27,8 @@ import java.util.stream.Collectors;
 
 /**
  * The operator's Prometheus metrics, one set per CrawlerMaster (docs/metrics.md). Fed from one
- * place: {@link #publish}, with each status the reconciler computed. Everything is derived from
- * the status's leader fields, so a reconcile that changes nothing changes no metric.
+ * place: {@link #publish}, with each status the reconciler computed and the {@link
+ * LeaderTransition} it decided, so a reconcile that changes nothing changes no metric.
  */
 public final class OperatorMetrics {
   static final Duration[] FAILOVER_BUCKETS = {
@@ -67,28 +69,38 @@ public final class OperatorMetrics {
   }
 
   /**
-   * Records the status the reconciler computed for {@code cm}, and drops the series of clusters
-   * no longer among {@code known} (the primary cache): a deleted CrawlerMaster's series go at the
-   * next reconcile of any CrawlerMaster.
+   * Records the status the reconciler computed for {@code cm} and the leader transition it decided,
+   * and drops the series of clusters no longer among {@code known} (the primary cache): a deleted
+   * CrawlerMaster's series go at the next reconcile of any CrawlerMaster.
    */
-  public synchronized void publish(CrawlerMaster cm, CrawlerMasterStatus status, Collection<CrawlerMaster> known) {
+  public synchronized void publish(
+      CrawlerMaster cm,
+      CrawlerMasterStatus status,
+      Optional<LeaderTransition> transition,
+      Collection<CrawlerMaster> known) {
     ResourceID id = ResourceID.fromResource(cm);
     Cluster c = clusters.computeIfAbsent(id, this::register);
     long now = nanoTime.getAsLong();
     String leader = status == null ? null : status.getLeader();
     long term = status == null || status.getTerm() == null ? 0 : status.getTerm();
-    if (leader == null) {
-      boolean hadLeader = c.leader != null || c.lastTerm != 0;
-      if (hadLeader && c.leaderlessSinceNanos == 0) {
-        c.leaderlessSinceNanos = now;
-      }
-      c.term.set(0);
-    } else {
-      if (c.lastTerm != 0 && term != c.lastTerm) {
+    if (transition.isPresent()) {
+      LeaderTransition t = transition.get();
+      if (t.toNoLeader()) {
+        boolean hadLeader = c.leader != null || c.lastTerm != 0;
+        if (hadLeader && c.leaderlessSinceNanos == 0) {
+          c.leaderlessSinceNanos = now;
+        }
+      } else if (c.lastTerm != 0 && term != c.lastTerm) {
+        // Counted only against a term this operator saw (the counter starts with the process),
+        // and only once: a reconcile whose status patch failed decides the same transition again.
         c.transitions.increment();
         long since = c.leaderlessSinceNanos == 0 ? now : c.leaderlessSinceNanos;
         c.failover.record(Duration.ofNanos(now - since));
       }
+    }
+    if (leader == null) {
+      c.term.set(0);
+    } else {
       c.leaderlessSinceNanos = 0;
       c.lastTerm = term;
       c.term.set(term);
@@ -110,9 +122,9 @@ public final class OperatorMetrics {
   }
 
   private static boolean etcdUnreachable(CrawlerMasterStatus status) {
-    return LeaderConditions.find(status.getConditions(), LeaderConditions.ETCD_REACHABLE)
+    return CrawlerMasterConditions.find(status, CrawlerMasterConditions.ETCD_REACHABLE)
         .map(Condition::getStatus)
-        .filter(LeaderConditions.FALSE::equals)
+        .filter(CrawlerMasterConditions.FALSE::equals)
         .isPresent();
   }
 

@@ -1,5 +1,17 @@
 package dev.crawler.operator;
 
+import static dev.crawler.api.CrawlerMasterConditions.ETCD_REACHABLE;
+import static dev.crawler.api.CrawlerMasterConditions.FALSE;
+import static dev.crawler.api.CrawlerMasterConditions.INVALID_SPEC;
+import static dev.crawler.api.CrawlerMasterConditions.LEADER_ELECTED;
+import static dev.crawler.api.CrawlerMasterConditions.OBSERVING;
+import static dev.crawler.api.CrawlerMasterConditions.READY;
+import static dev.crawler.api.CrawlerMasterConditions.RECONCILE_ERROR;
+import static dev.crawler.api.CrawlerMasterConditions.REPLICAS_NOT_READY;
+import static dev.crawler.api.CrawlerMasterConditions.REPLICAS_READY_AND_LEADER_ELECTED;
+import static dev.crawler.api.CrawlerMasterConditions.TRUE;
+import static dev.crawler.api.CrawlerMasterConditions.find;
+
 import dev.crawler.api.CrawlerMasterStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -14,20 +26,13 @@ import java.util.Optional;
 
 /**
  * The one place that computes a CrawlerMaster's status from what the reconciler observed. Feed it
- * the inputs (spec verdict, StatefulSet, the election as decided by {@link LeaderStatusDecider}),
+ * the inputs (spec verdict, StatefulSet, the election as decided by {@link LeaderStatus#decide}),
  * then {@link #build()}. Every condition carries the CR's generation; a condition keeps its {@code
  * lastTransitionTime} unless its status flips. {@code Ready} summarizes: replicas ready and one of
  * this cluster's pods elected leader. Without an election input (invalid spec, failed reconcile)
  * the leader fields and election conditions are carried over from the previous status unchanged.
  */
 public final class StatusAggregator {
-  public static final String READY = "Ready";
-
-  public static final String REASON_INVALID_SPEC = "InvalidSpec";
-  /** Ready=True: every replica is ready and one of them leads. */
-  public static final String REASON_READY = "ReplicasReadyAndLeaderElected";
-  public static final String REASON_REPLICAS_NOT_READY = "ReplicasNotReady";
-  public static final String REASON_RECONCILE_ERROR = "ReconcileError";
   /** Condition messages are for people: long exception chains are cut. */
   static final int MAX_MESSAGE_LENGTH = 1024;
 
@@ -87,17 +92,17 @@ public final class StatusAggregator {
     next.setReadyReplicas(readyReplicas);
     List<Condition> election = new ArrayList<>();
     if (leader == null) {
-      copyLeaderFields(previous, next);
-      find(previous, LeaderConditions.LEADER_ELECTED).ifPresent(election::add);
-      find(previous, LeaderConditions.ETCD_REACHABLE).ifPresent(election::add);
+      LeaderFields.of(previous).writeTo(next);
+      find(previous, LEADER_ELECTED).ifPresent(election::add);
+      find(previous, ETCD_REACHABLE).ifPresent(election::add);
     } else {
-      leader.applyTo(next);
+      leader.fields().writeTo(next);
       for (Condition c : leader.conditions()) {
         election.add(condition(c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
       }
     }
     List<Condition> conditions = new ArrayList<>();
-    conditions.add(ready(LeaderConditions.find(election, LeaderConditions.LEADER_ELECTED)));
+    conditions.add(ready(find(election, LEADER_ELECTED)));
     conditions.addAll(election);
     next.setConditions(conditions);
     return next;
@@ -105,35 +110,27 @@ public final class StatusAggregator {
 
   private Condition ready(Optional<Condition> elected) {
     if (invalidSpec.isPresent()) {
-      return condition(READY, false, REASON_INVALID_SPEC, invalidSpec.get());
+      return condition(READY, false, INVALID_SPEC, invalidSpec.get());
     }
     if (reconcileError.isPresent()) {
-      return condition(READY, false, REASON_RECONCILE_ERROR, reconcileError.get());
+      return condition(READY, false, RECONCILE_ERROR, reconcileError.get());
     }
     int ready = readyReplicas == null ? 0 : readyReplicas;
     int current = replicas == null ? 0 : replicas;
     String counts = ready + "/" + desiredReplicas + " replicas ready";
     if (ready < desiredReplicas || current != desiredReplicas) {
-      return condition(READY, false, REASON_REPLICAS_NOT_READY, counts);
+      return condition(READY, false, REPLICAS_NOT_READY, counts);
     }
     if (elected.isEmpty()) {
-      return condition(READY, false, LeaderConditions.OBSERVING, counts + "; the election has not been read yet");
+      return condition(READY, false, OBSERVING, counts + "; the election has not been read yet");
     }
     Condition e = elected.get();
-    boolean leads = LeaderConditions.TRUE.equals(e.getStatus());
-    return condition(READY, leads, leads ? REASON_READY : e.getReason(), counts + "; " + e.getMessage());
-  }
-
-  private static void copyLeaderFields(CrawlerMasterStatus from, CrawlerMasterStatus to) {
-    to.setLeader(from.getLeader());
-    to.setLeaderAddress(from.getLeaderAddress());
-    to.setTerm(from.getTerm());
-    to.setLeaderSince(from.getLeaderSince());
-    to.setLeaderTransitions(from.getLeaderTransitions());
+    boolean leads = TRUE.equals(e.getStatus());
+    return condition(READY, leads, leads ? REPLICAS_READY_AND_LEADER_ELECTED : e.getReason(), counts + "; " + e.getMessage());
   }
 
   private Condition condition(String type, boolean status, String reason, String message) {
-    return condition(type, status ? LeaderConditions.TRUE : LeaderConditions.FALSE, reason, message);
+    return condition(type, status ? TRUE : FALSE, reason, message);
   }
 
   private Condition condition(String type, String statusValue, String reason, String message) {
@@ -149,9 +146,5 @@ public final class StatusAggregator {
         .withObservedGeneration(generation)
         .withLastTransitionTime(transitioned)
         .build();
-  }
-
-  public static Optional<Condition> find(CrawlerMasterStatus status, String type) {
-    return status == null ? Optional.empty() : LeaderConditions.find(status.getConditions(), type);
   }
 }

@@ -55,7 +55,7 @@ final class StatusBench {
     Operator operator =
         CrawlerOperator.create(
             new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(api.kubeconfigYaml())).build(),
-            new OperatorSettings(OperatorSettings.DEFAULT_MASTER_IMAGE, Set.of(NAMESPACE)));
+            CrawlerOperator.Options.of(new OperatorSettings(OperatorSettings.DEFAULT_MASTER_IMAGE, Set.of(NAMESPACE))));
     var initial = crs.list();
     try (EtcdElectionWatch etcdWatch = new EtcdElectionWatch(client, election);
         // From the list's resourceVersion: see PeerBench on watches from "" with bookmarks.

@@ -4,6 +4,7 @@ import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.testing.TestingCandidate;
@@ -160,11 +161,11 @@ class CrawlerMasterLeaderStatusTest {
   private Operator startOperator() {
     leaderWatch = new ElectionEventSource();
     // Only this test's namespace: CRs of earlier tests name etcds that are gone.
-    Operator o = CrawlerOperator.create(client, new OperatorSettings("crawler-master:test", Set.of(ns)),
-        c -> c.withUseSSAToPatchPrimaryResource(false)
+    Operator o = CrawlerOperator.create(client, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(ns)))
+        .withOverrides(c -> c.withUseSSAToPatchPrimaryResource(false)
             .withSSABasedCreateUpdateMatchForDependentResources(false)
-            .withCloseClientOnStop(false),
-        leaderWatch);
+            .withCloseClientOnStop(false))
+        .withElectionEvents(leaderWatch));
     o.start();
     return o;
   }
@@ -247,12 +248,12 @@ class CrawlerMasterLeaderStatusTest {
   }
 
   private static Predicate<CrawlerMasterStatus> electedReason(String reason) {
-    return s -> condition(s, LeaderConditions.LEADER_ELECTED) != null
-        && reason.equals(condition(s, LeaderConditions.LEADER_ELECTED).getReason());
+    return s -> condition(s, CrawlerMasterConditions.LEADER_ELECTED) != null
+        && reason.equals(condition(s, CrawlerMasterConditions.LEADER_ELECTED).getReason());
   }
 
   private static Condition condition(CrawlerMasterStatus s, String type) {
-    return StatusAggregator.find(s, type).orElse(null);
+    return CrawlerMasterConditions.find(s, type).orElse(null);
   }
 
   private CrawlerMasterStatus current() {

@@ -4,6 +4,7 @@ import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.CrawlerMasterStatus;
@@ -43,10 +44,10 @@ class CrawlerMasterReconcilerMockServerTest {
   static void startOperator() throws Exception {
     Path crd = Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml");
     client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).create();
-    operator = CrawlerOperator.create(client, new OperatorSettings("crawler-master:test", Set.of()),
-        o -> o.withUseSSAToPatchPrimaryResource(false)
+    operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of()))
+        .withOverrides(o -> o.withUseSSAToPatchPrimaryResource(false)
             .withSSABasedCreateUpdateMatchForDependentResources(false)
-            .withCloseClientOnStop(false));
+            .withCloseClientOnStop(false)));
     operator.start();
   }
 
@@ -95,7 +96,7 @@ class CrawlerMasterReconcilerMockServerTest {
   }
 
   private static Condition readyCondition(CrawlerMaster cm) {
-    return StatusAggregator.find(cm.getStatus(), StatusAggregator.READY).orElse(null);
+    return CrawlerMasterConditions.find(cm.getStatus(), CrawlerMasterConditions.READY).orElse(null);
   }
 
   private static List<Event> invalidSpecEvents(String ns, String name) {
@@ -160,7 +161,7 @@ class CrawlerMasterReconcilerMockServerTest {
     assertThat(status.getReadyReplicas()).isEqualTo(3);
     assertThat(readyCondition(get(ns, "demo")).getStatus()).isEqualTo("False");
     assertThat(readyCondition(get(ns, "demo")).getMessage()).startsWith("3/3 replicas ready; etcd http://etcd.crawler-system:2379: ");
-    assertThat(StatusAggregator.find(status, "EtcdReachable").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(CrawlerMasterConditions.find(status, "EtcdReachable").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(status.getLeader()).isNull();
   }
 

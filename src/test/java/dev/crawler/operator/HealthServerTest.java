@@ -29,8 +29,8 @@ class HealthServerTest {
   void readyOnlyOnceTheOperatorHasStartedAndAliveWhileStarting() throws Exception {
     client.apiextensions().v1().customResourceDefinitions()
         .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
-    Operator operator = CrawlerOperator.create(client, OperatorSettings.defaults(),
-        o -> o.withCloseClientOnStop(false));
+    Operator operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(OperatorSettings.defaults())
+        .withOverrides(o -> o.withCloseClientOnStop(false)));
     try (HealthServer server = HealthServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator.getRuntimeInfo(), new OperatorMetrics())) {
       assertThat(status(server, "/readyz")).isEqualTo(503);
       assertThat(status(server, "/healthz")).isEqualTo(200);

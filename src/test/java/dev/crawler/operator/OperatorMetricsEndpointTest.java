@@ -39,10 +39,11 @@ class OperatorMetricsEndpointTest {
     client.apiextensions().v1().customResourceDefinitions()
         .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
     OperatorMetrics metrics = new OperatorMetrics();
-    Operator operator = CrawlerOperator.create(client, new OperatorSettings("crawler-master:test", Set.of()), metrics,
-        o -> o.withUseSSAToPatchPrimaryResource(false)
+    Operator operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of()))
+        .withMetrics(metrics)
+        .withOverrides(o -> o.withUseSSAToPatchPrimaryResource(false)
             .withSSABasedCreateUpdateMatchForDependentResources(false)
-            .withCloseClientOnStop(false));
+            .withCloseClientOnStop(false)));
     try (TestingEtcd etcd = TestingEtcd.startNew();
         Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
         HealthServer server = HealthServer.start(

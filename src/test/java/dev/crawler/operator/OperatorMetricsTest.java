@@ -3,11 +3,13 @@ package dev.crawler.operator;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.testing.TestingPrometheusText;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +30,12 @@ class OperatorMetricsTest {
     return TestingPrometheusText.parse(metrics.scrape());
   }
 
+  private CrawlerMasterStatus shown;
+
+  /** Publishes {@code status} with the transition from the status published before, as the reconciler does. */
   private void publish(CrawlerMasterStatus status) {
-    metrics.publish(demo, status, List.of(demo));
+    metrics.publish(demo, status, LeaderTransition.between(shown, status.getLeader(), status.getTerm(), 0), List.of(demo));
+    shown = status;
   }
 
   @Test
@@ -92,8 +98,8 @@ class OperatorMetricsTest {
   @Test
   void etcdUnreachableCountsEachTurnToFalse() {
     CrawlerMasterStatus down = leader("demo-0", 5);
-    down.setConditions(List.of(LeaderConditions.condition(
-        LeaderConditions.ETCD_REACHABLE, LeaderConditions.FALSE, LeaderConditions.UNREACHABLE, "x")));
+    down.setConditions(List.of(CrawlerMasterConditions.condition(
+        CrawlerMasterConditions.ETCD_REACHABLE, CrawlerMasterConditions.FALSE, CrawlerMasterConditions.UNREACHABLE, "x")));
     publish(leader("demo-0", 5));
     publish(down);
     publish(down);
@@ -107,7 +113,7 @@ class OperatorMetricsTest {
   void aDeletedClusterLosesItsSeries() {
     CrawlerMaster other = crawlerMaster("crawl", "other");
     publish(leader("demo-0", 5));
-    metrics.publish(other, leader("other-0", 3), List.of(other));
+    metrics.publish(other, leader("other-0", 3), Optional.empty(), List.of(other));
 
     TestingPrometheusText t = scrape();
     assertThat(t.find("crawler_leader_term", demoLabels)).isEmpty();

@@ -4,6 +4,7 @@ import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.KeyLayout;
@@ -189,7 +190,7 @@ class OperatorRbacAndSsaTest {
     await().atMost(TIMEOUT).until(() -> observedCurrentGeneration(crawlerMasterNow()));
     leadAndLabelPods(sts);
     await().atMost(TIMEOUT).until(() -> events().contains("LeaderElected"));
-    assertThat(readyCondition().getReason()).isNotEqualTo(StatusAggregator.REASON_RECONCILE_ERROR);
+    assertThat(readyCondition().getReason()).isNotEqualTo(CrawlerMasterConditions.RECONCILE_ERROR);
     assertThat(operatorLog.text()).doesNotContainIgnoringCase("forbidden");
   }
 
@@ -220,7 +221,7 @@ class OperatorRbacAndSsaTest {
     switch (removal.resource()) {
       case "statefulsets" -> {
         Condition ready = await().atMost(TIMEOUT).until(this::readyCondition,
-            c -> c != null && StatusAggregator.REASON_RECONCILE_ERROR.equals(c.getReason()));
+            c -> c != null && CrawlerMasterConditions.RECONCILE_ERROR.equals(c.getReason()));
         assertThat(ready.getStatus()).isEqualTo("False");
         assertThat(ready.getMessage()).containsIgnoringCase("forbidden");
         assertThat(statefulSet()).isNull();
@@ -235,7 +236,7 @@ class OperatorRbacAndSsaTest {
       case "pods" -> {
         leadingPods(await().atMost(TIMEOUT).until(this::statefulSet, Objects::nonNull));
         Condition ready = await().atMost(TIMEOUT).until(this::readyCondition,
-            c -> c != null && StatusAggregator.REASON_RECONCILE_ERROR.equals(c.getReason()));
+            c -> c != null && CrawlerMasterConditions.RECONCILE_ERROR.equals(c.getReason()));
         assertThat(ready.getMessage()).containsIgnoringCase("forbidden");
         assertThat(Stream.of(0, 1, 2).map(i -> role(NAME + "-" + i))).containsOnlyNulls();
       }
@@ -251,7 +252,7 @@ class OperatorRbacAndSsaTest {
   /** The operator exactly as OperatorCommand builds it: no configuration overrides, all namespaces. */
   private void startOperator(KubernetesClient client) {
     operatorClient = client;
-    operator = CrawlerOperator.create(client, new OperatorSettings("crawler-master:test", Set.of()));
+    operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of())));
     operator.start();
   }
 
@@ -328,7 +329,7 @@ class OperatorRbacAndSsaTest {
 
   private Condition readyCondition() {
     CrawlerMasterStatus s = crawlerMasterNow().getStatus();
-    return s == null ? null : StatusAggregator.find(s, StatusAggregator.READY).orElse(null);
+    return s == null ? null : CrawlerMasterConditions.find(s, CrawlerMasterConditions.READY).orElse(null);
   }
 
   private List<String> statusManagers() {

@@ -2,6 +2,7 @@ package dev.crawler.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.election.ElectionState;
 import dev.crawler.election.Leader;
 import dev.crawler.api.CrawlerMasterStatus;
@@ -26,20 +27,20 @@ class StatusAggregatorTest {
 
   private static LeaderStatus leads(CrawlerMasterStatus prev, String pod, long term, Instant at) {
     String value = new String(new LeaderInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
-    return LeaderStatusDecider.decide(prev,
+    return LeaderStatus.decide(prev,
         Optional.of(ElectionState.leading(new Leader("/crawler/ns/demo/election/1" + term, term, value), at, 0)), PODS);
   }
 
   private static LeaderStatus noLeader(CrawlerMasterStatus prev, Instant at) {
-    return LeaderStatusDecider.decide(prev, Optional.of(ElectionState.noLeader(at, 0)), PODS);
+    return LeaderStatus.decide(prev, Optional.of(ElectionState.noLeader(at, 0)), PODS);
   }
 
   private static Condition cond(CrawlerMasterStatus s, String type) {
-    return StatusAggregator.find(s, type).orElseThrow();
+    return CrawlerMasterConditions.find(s, type).orElseThrow();
   }
 
   private static Condition ready(CrawlerMasterStatus s) {
-    return StatusAggregator.find(s, StatusAggregator.READY).orElseThrow();
+    return CrawlerMasterConditions.find(s, CrawlerMasterConditions.READY).orElseThrow();
   }
 
   @Test
@@ -75,7 +76,7 @@ class StatusAggregatorTest {
     assertThat(ready(none).getMessage()).startsWith("3/3 replicas ready; no replica holds the election");
     assertThat(none.getLeader()).isNull();
 
-    LeaderStatus down = LeaderStatusDecider.decide(null,
+    LeaderStatus down = LeaderStatus.decide(null,
         Optional.of(ElectionState.unreachable("etcd http://e:2379: refused", T0, 0)), PODS);
     CrawlerMasterStatus unreachable = new StatusAggregator(null, 1L, T0).replicas(3, sts(3, 3)).leader(down).build();
     assertThat(ready(unreachable).getReason()).isEqualTo("EtcdUnreachable");

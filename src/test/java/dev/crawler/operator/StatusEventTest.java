@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class EventRecorderTest {
+class StatusEventTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
   private static CrawlerMasterStatus invalid(CrawlerMasterStatus previous, String message) {
@@ -20,27 +20,27 @@ class EventRecorderTest {
 
   @Test
   void warnsWhenASpecBecomesInvalid() {
-    assertThat(EventRecorder.newInvalidSpec(null, invalid(null, "a"))).isTrue();
+    assertThat(StatusEvent.invalidSpec(null, invalid(null, "a"))).isPresent();
     CrawlerMasterStatus ok = valid(null);
-    assertThat(EventRecorder.newInvalidSpec(ok, invalid(ok, "a"))).isTrue();
+    assertThat(StatusEvent.invalidSpec(ok, invalid(ok, "a"))).isPresent();
   }
 
   @Test
   void doesNotWarnAgainForTheSameProblem() {
     CrawlerMasterStatus first = invalid(null, "a");
-    assertThat(EventRecorder.newInvalidSpec(first, invalid(first, "a"))).isFalse();
+    assertThat(StatusEvent.invalidSpec(first, invalid(first, "a"))).isEmpty();
   }
 
   @Test
   void warnsWhenTheProblemChanges() {
     CrawlerMasterStatus first = invalid(null, "a");
-    assertThat(EventRecorder.newInvalidSpec(first, invalid(first, "b"))).isTrue();
+    assertThat(StatusEvent.invalidSpec(first, invalid(first, "b"))).isPresent();
   }
 
   @Test
   void doesNotWarnForAValidSpec() {
     CrawlerMasterStatus first = invalid(null, "a");
-    assertThat(EventRecorder.newInvalidSpec(first, valid(first))).isFalse();
-    assertThat(EventRecorder.newInvalidSpec(null, valid(null))).isFalse();
+    assertThat(StatusEvent.invalidSpec(first, valid(first))).isEmpty();
+    assertThat(StatusEvent.invalidSpec(null, valid(null))).isEmpty();
   }
 }

@@ -1,0 +1,83 @@
+package dev.crawler.api;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The words of a CrawlerMaster's status: its condition types, their reasons, and the reasons of the
+ * Events that report their changes. Every Event reason is also a condition type or reason, so an
+ * Event and the condition it reports read the same.
+ */
+public final class CrawlerMasterConditions {
+  private CrawlerMasterConditions() {}
+
+  // Condition types.
+  /** Replicas ready and one of this cluster's pods elected leader. */
+  public static final String READY = "Ready";
+  /** One of this cluster's pods leads the election in etcd. Also the reason of the Normal Event of a new leader. */
+  public static final String LEADER_ELECTED = "LeaderElected";
+  /** The operator can read the election in etcd. */
+  public static final String ETCD_REACHABLE = "EtcdReachable";
+
+  // Condition statuses.
+  public static final String TRUE = "True";
+  public static final String FALSE = "False";
+  public static final String UNKNOWN = "Unknown";
+
+  // Reasons of Ready.
+  /** Ready=True: every replica is ready and one of them leads. */
+  public static final String REPLICAS_READY_AND_LEADER_ELECTED = "ReplicasReadyAndLeaderElected";
+  /** Ready=False: fewer replicas exist or are ready than the spec asks for. */
+  public static final String REPLICAS_NOT_READY = "ReplicasNotReady";
+  /** Ready=False: the spec cannot be acted on; also a Warning Event, once per distinct problem. */
+  public static final String INVALID_SPEC = "InvalidSpec";
+  /** Ready=False: applying the dependents failed; JOSDK retries. */
+  public static final String RECONCILE_ERROR = "ReconcileError";
+
+  // Reasons of LeaderElected (Ready=False carries the same reason when it is why Ready is false).
+  /** LeaderElected=True: one of this cluster's pods leads. */
+  public static final String ELECTED = "Elected";
+  /** LeaderElected=False: nobody holds the election. Also a Warning Event when a leader goes. */
+  public static final String NO_LEADER = "NoLeader";
+  /**
+   * LeaderElected=False: the leader is not one of this cluster's pods, or its value is not ours.
+   * Also a Warning Event.
+   */
+  public static final String UNKNOWN_LEADER = "UnknownLeader";
+  /** LeaderElected=False: etcd cannot be read, so the leader is not known. Also a Warning Event. */
+  public static final String ETCD_UNREACHABLE = "EtcdUnreachable";
+
+  // Reasons of EtcdReachable.
+  public static final String REACHABLE = "Reachable";
+  public static final String UNREACHABLE = "Unreachable";
+
+  /** Any condition, Unknown: the election has not been read yet since the operator started. */
+  public static final String OBSERVING = "Observing";
+
+  // Event types.
+  public static final String NORMAL = "Normal";
+  public static final String WARNING = "Warning";
+
+  /** A condition without lastTransitionTime or generation; the operator's status aggregator stamps both. */
+  public static Condition condition(String type, String status, String reason, String message) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .build();
+  }
+
+  public static Optional<Condition> find(List<Condition> conditions, String type) {
+    if (conditions == null) {
+      return Optional.empty();
+    }
+    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  public static Optional<Condition> find(CrawlerMasterStatus status, String type) {
+    return status == null ? Optional.empty() : find(status.getConditions(), type);
+  }
+}
