@@ -1,6 +1,5 @@
 package dev.crawler.master;
 
-import dev.crawler.election.Json;
 import dev.crawler.election.Threads;
 import dev.crawler.api.MasterPaths;
 import com.sun.net.httpserver.HttpExchange;

@@ -10,7 +10,6 @@ import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingWorker;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;

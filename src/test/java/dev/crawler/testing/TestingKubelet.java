@@ -1,19 +1,12 @@
 package dev.crawler.testing;
 
+import dev.crawler.election.Threads;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.HTTPGetAction;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
@@ -23,20 +16,14 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,7 +35,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,6 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code crawler.dev/role}) are never touched. Only the first container of a pod is run.
  *
  * <p>A single thread polls the API server every {@code period}; simple and good enough for tests.
+ * This class is the StatefulSet-controller half; each pod's process is a {@link TestingPodRuntime}.
  */
 public final class TestingKubelet implements AutoCloseable {
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
@@ -77,10 +64,6 @@ public final class TestingKubelet implements AutoCloseable {
   public static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
   public static final String POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
 
-  private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
-  /** A process that ran this long before dying restarts without accumulated backoff. */
-  private static final Duration STABLE_RUN = Duration.ofSeconds(10);
   private static final AtomicInteger NEXT_IP = new AtomicInteger(2);
 
   /** How a pod's container is run here instead of from its image. */
@@ -94,7 +77,7 @@ public final class TestingKubelet implements AutoCloseable {
   private final PodCommand command;
   private final ScheduledExecutorService loop;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-  private final Map<String, PodRuntime> runtimes = new ConcurrentHashMap<>();
+  private final Map<String, TestingPodRuntime> runtimes = new ConcurrentHashMap<>();
   private final Map<String, String> lastStatefulSetStatus = new HashMap<>();
   private volatile boolean closed;
 
@@ -102,11 +85,7 @@ public final class TestingKubelet implements AutoCloseable {
     this.client = client;
     this.logDir = logDir;
     this.command = command;
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "testing-kubelet");
-      t.setDaemon(true);
-      return t;
-    });
+    this.loop = Threads.singleScheduler("testing-kubelet");
   }
 
   /** Runs the real master for every pod; process output goes to {@code <logDir>/<namespace>_<pod>.log}. */
@@ -196,7 +175,7 @@ public final class TestingKubelet implements AutoCloseable {
         }
       }
     }
-    for (PodRuntime r : List.copyOf(runtimes.values())) {
+    for (TestingPodRuntime r : List.copyOf(runtimes.values())) {
       if (!wanted.contains(r.key)) {
         removePod(r.namespace, r.name);
       }
@@ -225,7 +204,7 @@ public final class TestingKubelet implements AutoCloseable {
       }
     }
 
-    List<PodRuntime> current = new ArrayList<>();
+    List<TestingPodRuntime> current = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       String podName = name + "-" + i;
       String key = key(ns, podName);
@@ -240,14 +219,14 @@ public final class TestingKubelet implements AutoCloseable {
       if (pod == null) {
         pod = client.pods().inNamespace(ns).resource(newPod(sts, i, revision)).create();
       }
-      PodRuntime runtime = runtimes.get(key);
+      TestingPodRuntime runtime = runtimes.get(key);
       if (runtime != null && !runtime.uid.equals(pod.getMetadata().getUid())) {
         runtime.stop();
         runtimes.remove(key);
         runtime = null;
       }
       if (runtime == null) {
-        runtime = new PodRuntime(pod, nextIp());
+        runtime = new TestingPodRuntime(client, http, command, logFile(ns, podName), pod, nextIp());
         runtimes.put(key, runtime);
       }
       runtime.revision = Objects.requireNonNullElse(pod.getMetadata().getLabels().get(REVISION_LABEL), "");
@@ -300,14 +279,14 @@ public final class TestingKubelet implements AutoCloseable {
 
   /** Deletes the pod at once (no kubelet will confirm a graceful deletion) and stops its process. */
   private void removePod(String ns, String podName) {
-    PodRuntime r = runtimes.remove(key(ns, podName));
+    TestingPodRuntime r = runtimes.remove(key(ns, podName));
     if (r != null) {
       r.stop();
     }
     client.pods().inNamespace(ns).withName(podName).withGracePeriod(0).delete();
   }
 
-  private void writePodStatus(PodRuntime r) {
+  private void writePodStatus(TestingPodRuntime r) {
     String signature = r.statusSignature();
     if (signature.equals(r.lastWrittenStatus)) {
       return;
@@ -322,7 +301,7 @@ public final class TestingKubelet implements AutoCloseable {
     }
   }
 
-  private void writeStatefulSetStatus(StatefulSet sts, List<PodRuntime> pods, String revision) {
+  private void writeStatefulSetStatus(StatefulSet sts, List<TestingPodRuntime> pods, String revision) {
     int ready = (int) pods.stream().filter(r -> r.ready).count();
     int updated = (int) pods.stream().filter(r -> r.revision.equals(revision)).count();
     StatefulSetStatus status = new StatefulSetStatusBuilder()
@@ -399,212 +378,7 @@ public final class TestingKubelet implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    runtimes.values().parallelStream().forEach(PodRuntime::stop);
+    runtimes.values().parallelStream().forEach(TestingPodRuntime::stop);
     runtimes.clear();
-  }
-
-  /** One pod incarnation on this node: its IP, its current process, restarts and readiness. */
-  private final class PodRuntime {
-    final String namespace;
-    final String name;
-    final String key;
-    final String uid;
-    final String ip;
-    final Pod pod;
-    final Container container;
-    final Instant createdAt = Instant.now();
-    Process process;
-    Instant startedAt;
-    Instant nextStart = Instant.EPOCH;
-    Duration backoff = MIN_BACKOFF;
-    int restartCount = -1;
-    Integer lastExitCode;
-    String startError;
-    boolean ready;
-    boolean stopped;
-    String revision = "";
-    String lastWrittenStatus;
-
-    PodRuntime(Pod pod, String ip) {
-      this.pod = pod;
-      this.namespace = pod.getMetadata().getNamespace();
-      this.name = pod.getMetadata().getName();
-      this.key = key(namespace, name);
-      this.uid = pod.getMetadata().getUid();
-      this.ip = ip;
-      this.container = pod.getSpec().getContainers().get(0);
-    }
-
-    /** Starts the process when there is none, restarts a dead one once its backoff has passed. */
-    void supervise() {
-      if (stopped || (process != null && process.isAlive())) {
-        return;
-      }
-      Instant now = Instant.now();
-      if (process != null) {
-        lastExitCode = process.exitValue();
-        System.out.printf("testing-kubelet: %s process %d exited with %d%n", key, process.pid(), lastExitCode);
-        process = null;
-        backoff = Duration.between(startedAt, now).compareTo(STABLE_RUN) > 0 ? MIN_BACKOFF : backoff;
-        nextStart = now.plus(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-      }
-      if (now.isBefore(nextStart)) {
-        return;
-      }
-      try {
-        Map<String, String> env = TestingPodEnv.resolve(
-            pod, container, ip, this::lookupKey, TestingPodEnv::resolvesLocally);
-        ProcessBuilder pb = new ProcessBuilder(command.command(pod, container));
-        Map<String, String> processEnv = pb.environment();
-        String path = processEnv.get("PATH");
-        processEnv.clear();
-        processEnv.put("PATH", path == null ? "/usr/bin:/bin" : path);
-        processEnv.put("HOME", System.getProperty("java.io.tmpdir"));
-        processEnv.putAll(env);
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(namespace, name).toFile()));
-        process = pb.start();
-        startedAt = Instant.now();
-        restartCount++;
-        startError = null;
-        System.out.printf("testing-kubelet: %s started pid %d on %s (restarts %d)%n",
-            key, process.pid(), ip, restartCount);
-      } catch (IOException | RuntimeException e) {
-        startError = e.getMessage();
-        nextStart = now.plus(backoff);
-        System.out.printf("testing-kubelet: %s cannot start: %s%n", key, e.getMessage());
-      }
-    }
-
-    private Optional<String> lookupKey(String ref, String key) {
-      String kind = ref.substring(0, ref.indexOf('/'));
-      String refName = ref.substring(ref.indexOf('/') + 1);
-      if (kind.equals("configmap")) {
-        var cm = client.configMaps().inNamespace(namespace).withName(refName).get();
-        return cm == null || cm.getData() == null ? Optional.empty() : Optional.ofNullable(cm.getData().get(key));
-      }
-      var secret = client.secrets().inNamespace(namespace).withName(refName).get();
-      if (secret == null) {
-        return Optional.empty();
-      }
-      if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
-        return Optional.of(secret.getStringData().get(key));
-      }
-      return Optional.ofNullable(secret.getData()).map(d -> d.get(key))
-          .map(v -> new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
-    }
-
-    /** The readiness probe's HTTP GET (default {@code /readyz} on the container port) answers 2xx. */
-    boolean probe() {
-      if (process == null || !process.isAlive()) {
-        return false;
-      }
-      HTTPGetAction get = container.getReadinessProbe() == null ? null : container.getReadinessProbe().getHttpGet();
-      String path = get != null && get.getPath() != null ? get.getPath() : "/readyz";
-      Optional<Integer> port = get != null && get.getPort() != null ? portOf(get.getPort()) : servingPort();
-      if (port.isEmpty()) {
-        return false;
-      }
-      String scheme = get != null && "HTTPS".equalsIgnoreCase(get.getScheme()) ? "https" : "http";
-      try {
-        HttpResponse<Void> response = http.send(
-            HttpRequest.newBuilder(URI.create(scheme + "://" + ip + ":" + port.get() + path))
-                .timeout(Duration.ofSeconds(1)).GET().build(),
-            HttpResponse.BodyHandlers.discarding());
-        return response.statusCode() >= 200 && response.statusCode() < 400;
-      } catch (IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-
-    private Optional<Integer> portOf(IntOrString port) {
-      if (port.getIntVal() != null) {
-        return Optional.of(port.getIntVal());
-      }
-      if (container.getPorts() == null) {
-        return Optional.empty();
-      }
-      return container.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName()))
-          .map(p -> p.getContainerPort()).findFirst();
-    }
-
-    private Optional<Integer> servingPort() {
-      Map<String, String> literalEnv = new HashMap<>();
-      if (container.getEnv() != null) {
-        container.getEnv().stream().filter(e -> e.getValue() != null)
-            .forEach(e -> literalEnv.put(e.getName(), e.getValue()));
-      }
-      return TestingPodEnv.containerPort(container, literalEnv);
-    }
-
-    String statusSignature() {
-      boolean running = process != null && process.isAlive();
-      return ready + "|" + running + "|" + restartCount + "|" + (running ? process.pid() : lastExitCode) + "|" + startError;
-    }
-
-    PodStatus status() {
-      boolean running = process != null && process.isAlive();
-      String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-      String readyStatus = ready ? "True" : "False";
-      List<PodCondition> conditions = List.of(
-          condition("PodScheduled", "True", createdAt.truncatedTo(ChronoUnit.SECONDS).toString()),
-          condition("Initialized", "True", createdAt.truncatedTo(ChronoUnit.SECONDS).toString()),
-          condition("ContainersReady", readyStatus, now),
-          condition("Ready", readyStatus, now));
-      ContainerStatusBuilder cs = new ContainerStatusBuilder()
-          .withName(container.getName())
-          .withImage(container.getImage())
-          .withImageID("")
-          .withReady(ready)
-          .withStarted(running)
-          .withRestartCount(Math.max(restartCount, 0));
-      if (running) {
-        cs.withContainerID("testing://" + process.pid())
-            .withNewState().withNewRunning().withStartedAt(startedAt.truncatedTo(ChronoUnit.SECONDS).toString())
-            .endRunning().endState();
-      } else {
-        cs.withNewState().withNewWaiting()
-            .withReason(startError != null ? "CreateContainerError" : restartCount < 0 ? "ContainerCreating" : "CrashLoopBackOff")
-            .withMessage(startError != null ? startError : lastExitCode == null ? null : "exited with " + lastExitCode)
-            .endWaiting().endState();
-      }
-      ContainerStatus containerStatus = cs.build();
-      return new PodStatusBuilder()
-          .withPhase(restartCount < 0 ? "Pending" : "Running")
-          .withHostIP("127.0.0.1")
-          .withPodIP(ip)
-          .withPodIPs(new PodIPBuilder().withIp(ip).build())
-          .withStartTime(createdAt.truncatedTo(ChronoUnit.SECONDS).toString())
-          .withConditions(conditions)
-          .withContainerStatuses(containerStatus)
-          .build();
-    }
-
-    private PodCondition condition(String type, String status, String time) {
-      return new PodConditionBuilder().withType(type).withStatus(status).withLastTransitionTime(time).build();
-    }
-
-    /** SIGTERM (the master resigns its leadership), then SIGKILL after 5 s. */
-    void stop() {
-      stopped = true;
-      Process p = process;
-      if (p == null) {
-        return;
-      }
-      p.destroy();
-      try {
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-      System.out.printf("testing-kubelet: %s stopped%n", key);
-    }
   }
 }
