@@ -1,8 +1,6 @@
 package dev.crawler.election;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -11,12 +9,9 @@ import java.util.Optional;
  * small JSON object, e.g. {@code {"id":"demo-0","address":"10.0.0.7:8080"}}.
  */
 public record LeaderInfo(String id, String address) {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
   public byte[] toJson() {
     try {
-      return JSON.writeValueAsBytes(this);
+      return Json.MAPPER.writeValueAsBytes(this);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -25,7 +20,7 @@ public record LeaderInfo(String id, String address) {
   /** Parses a proposal value; empty when it is not our JSON (another client of the same election). */
   public static Optional<LeaderInfo> parse(byte[] value) {
     try {
-      LeaderInfo info = JSON.readValue(value, LeaderInfo.class);
+      LeaderInfo info = Json.MAPPER.readValue(value, LeaderInfo.class);
       if (info == null || info.id() == null || info.id().isBlank()) {
         return Optional.empty();
       }

@@ -54,4 +54,21 @@ class ElectionRulesTest {
     assertThat(LeaderInfo.parse(info.toJson())).contains(info);
     assertThat(LeaderInfo.parse("not json")).isEmpty();
   }
+
+  @Test
+  void aLeaderKeyNamesItsLeaseInHex() {
+    assertThat(new Leader("/p/election/694d7e1c2b3a", 3, "x").leaseId()).isEqualTo(0x694d7e1c2b3aL);
+    assertThat(new Leader("/p/election/not-hex", 3, "x").leaseId()).isEqualTo(-1);
+  }
+
+  @Test
+  void aChangedErrorTextAloneIsNoChangeOfState() {
+    java.time.Instant t = java.time.Instant.EPOCH;
+    ElectionState down = ElectionState.unreachable("refused", t, 0);
+    assertThat(ElectionState.unreachable("timed out", t, 1).differsFrom(down)).isFalse();
+    assertThat(ElectionState.noLeader(t, 0).differsFrom(down)).isTrue();
+    Leader a = leader("a", 5);
+    assertThat(ElectionState.leading(a, t, 0).differsFrom(ElectionState.leading(a, t, 9))).isFalse();
+    assertThat(ElectionState.leading(leader("a", 6), t, 0).differsFrom(ElectionState.leading(a, t, 0))).isTrue();
+  }
 }

@@ -1,0 +1,99 @@
+package dev.crawler.election;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.crawler.testing.TestingEtcd;
+import io.etcd.jetcd.Client;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The election's rule against a real etcd: first-create leads, nobody is an answer, revoke ends a term. */
+@Tag("etcd")
+class ElectionTest {
+  private static final Duration TTL = Duration.ofSeconds(10);
+  private static final Duration RPC = Duration.ofSeconds(5);
+
+  private TestingEtcd etcd;
+  private Client client;
+  private Election election;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    etcd = TestingEtcd.startNew();
+    client = Client.builder().endpoints(etcd.endpoint()).build();
+    election = new Election(client, "/election-test/election");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    client.close();
+    etcd.close();
+  }
+
+  @Test
+  void firstCreatedCandidateLeadsAndTheOthersQueueInCreateOrder() throws Exception {
+    assertThat(election.leader().get(5, TimeUnit.SECONDS)).isEmpty();
+    assertThat(election.candidates().get(5, TimeUnit.SECONDS)).isEmpty();
+
+    Session a = Session.open(client, TTL, RPC);
+    Session b = Session.open(client, TTL, RPC);
+    Leader won = election.campaign(a.leaseId(), new LeaderInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+    var waiting = election.campaign(b.leaseId(), new LeaderInfo("b", "127.0.0.1:2"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> election.candidates().get().size() == 2);
+
+    assertThat(won.leaseId()).isEqualTo(a.leaseId());
+    assertThat(election.leader().get(5, TimeUnit.SECONDS)).contains(won);
+    List<Leader> queue = election.candidates().get(5, TimeUnit.SECONDS);
+    assertThat(queue).extracting(Leader::id).containsExactly("a", "b");
+    assertThat(queue.get(1).leaseId()).isEqualTo(b.leaseId());
+    assertThat(queue.get(1).term()).isGreaterThan(won.term());
+
+    // A follower that decided the leader is dead revokes its lease: the next in line leads.
+    election.revoke(won.leaseId()).get(5, TimeUnit.SECONDS);
+    Leader next = waiting.get(5, TimeUnit.SECONDS);
+    assertThat(next.id()).isEqualTo("b");
+    assertThat(election.leader().get(5, TimeUnit.SECONDS)).contains(next);
+
+    election.resign(next).get(5, TimeUnit.SECONDS);
+    assertThat(election.leader().get(5, TimeUnit.SECONDS)).isEmpty();
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void observationReportsNoLeaderAsAChange() throws Exception {
+    List<ElectionState> seen = new CopyOnWriteArrayList<>();
+    ScheduledExecutorService thread = Threads.singleScheduler("election-test");
+    Observation observation = election.observe(
+        new Observation.Options(etcd.endpoint(), Clock.systemUTC(), Backoff.DEFAULT, RPC, Duration.ofSeconds(10)),
+        thread, seen::add);
+    try {
+      observation.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+      assertThat(seen.get(0).hasLeader()).isFalse();
+
+      Session a = Session.open(client, TTL, RPC);
+      Leader won = election.campaign(a.leaseId(), new LeaderInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+      assertThat(seen.get(1).leader()).contains(won);
+
+      election.resign(won).get(5, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
+      assertThat(seen.get(2).hasLeader()).isFalse();
+      assertThat(seen.get(2).etcdReachable()).isTrue();
+      a.close();
+    } finally {
+      observation.close();
+      thread.shutdown();
+    }
+  }
+}
