@@ -1,14 +1,14 @@
 package dev.crawler.master;
 
-import dev.crawler.election.Threads;
-import dev.crawler.api.MasterPaths;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.crawler.api.MasterPaths;
 import dev.crawler.election.EtcdUnavailableException;
 import dev.crawler.election.Fence;
+import dev.crawler.election.Leader;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.crawler.master;
 
-import dev.crawler.election.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
+import dev.crawler.election.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

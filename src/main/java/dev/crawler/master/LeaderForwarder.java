@@ -1,9 +1,9 @@
 package dev.crawler.master;
 
-import dev.crawler.api.MasterPaths;
 import com.sun.net.httpserver.HttpExchange;
-import dev.crawler.election.LeadershipLoop;
+import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Leader;
+import dev.crawler.election.LeadershipLoop;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

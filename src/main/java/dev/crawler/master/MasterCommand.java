@@ -5,9 +5,9 @@ import dev.crawler.api.MasterEnv;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code master}: runs one replica until SIGTERM, then hands leadership over before exiting. */
 @Command(

@@ -1,8 +1,8 @@
 package dev.crawler.master;
 
+import dev.crawler.election.Leader;
 import dev.crawler.election.LeadershipEvents;
 import dev.crawler.election.LeadershipLoop;
-import dev.crawler.election.Leader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -1,7 +1,7 @@
 package dev.crawler.master;
 
-import dev.crawler.election.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crawler.election.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

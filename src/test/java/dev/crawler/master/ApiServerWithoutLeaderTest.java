@@ -1,9 +1,9 @@
 package dev.crawler.master;
 
-import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.KeyLayout;
+import dev.crawler.api.MasterPaths;
 import dev.crawler.election.LeaderInfo;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.testing.TestingEtcd;

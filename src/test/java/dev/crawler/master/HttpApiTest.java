@@ -1,10 +1,10 @@
 package dev.crawler.master;
 
-import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;

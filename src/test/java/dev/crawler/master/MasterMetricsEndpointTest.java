@@ -1,9 +1,9 @@
 package dev.crawler.master;
 
-import dev.crawler.api.MasterPaths;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;

@@ -4,8 +4,8 @@ import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.CrawlerMasterStatus;
 import io.fabric8.kubernetes.api.model.Condition;

@@ -3,9 +3,9 @@ package dev.crawler.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.CrawlerMasterConditions;
+import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.ElectionState;
 import dev.crawler.election.Leader;
-import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.LeaderInfo;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.nio.charset.StandardCharsets;

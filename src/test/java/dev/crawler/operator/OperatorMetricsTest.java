@@ -3,8 +3,8 @@ package dev.crawler.operator;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.testing.TestingPrometheusText;
 import java.util.List;

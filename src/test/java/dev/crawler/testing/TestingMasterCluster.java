@@ -1,9 +1,9 @@
 package dev.crawler.testing;
 
 import dev.crawler.api.KeyLayout;
-import dev.crawler.election.LeaderInfo;
 import dev.crawler.election.Election;
 import dev.crawler.election.Leader;
+import dev.crawler.election.LeaderInfo;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.ArrayList;
