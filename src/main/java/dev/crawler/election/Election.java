@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -115,6 +116,40 @@ public final class Election {
    */
   public CompletableFuture<Void> revoke(long leaseId) {
     return client.getLeaseClient().revoke(leaseId).thenApply(r -> null);
+  }
+
+  /**
+   * Revokes the lease of candidate {@code seen}, but only while its key still holds the term that
+   * was seen: the key is read again first, so a key that is gone or was created again is left alone.
+   * Completes with the revoked lease id; empty when the key is gone, belongs to another term, or its
+   * lease was already gone.
+   *
+   * <p>Why a revoke can only hit the leadership it was meant for: a replica grants a fresh lease for
+   * every campaign and revokes it when that campaign or leadership ends, so a lease id names exactly
+   * one term of one replica (etcd does not reuse lease ids), and a successor always holds another
+   * lease. A revoke of a leader that was alive after all is harmless to correctness: every leader
+   * write is fenced on its key's create revision, so once the key is gone nothing of that term
+   * lands; it costs one election.
+   */
+  public CompletableFuture<Optional<Long>> revokeIfStill(Leader seen) {
+    return client.getKVClient().get(ByteSequence.from(seen.key(), StandardCharsets.UTF_8))
+        .thenCompose(response -> {
+          Optional<Leader> now = response.getKvs().stream().findFirst().map(Leader::from)
+              .filter(l -> l.term() == seen.term() && l.leaseId() > 0);
+          if (now.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.<Long>empty());
+          }
+          long leaseId = now.get().leaseId();
+          return revoke(leaseId).handle((ok, error) -> {
+            if (error == null) {
+              return Optional.of(leaseId);
+            }
+            if (Session.isLeaseNotFound(error)) {
+              return Optional.<Long>empty();
+            }
+            throw new CompletionException(Failures.unwrap(error));
+          });
+        });
   }
 
   /**

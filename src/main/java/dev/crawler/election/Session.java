@@ -92,7 +92,7 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  private static boolean isLeaseNotFound(Throwable error) {
+  static boolean isLeaseNotFound(Throwable error) {
     return Failures.unwrap(error) instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND;
   }
 

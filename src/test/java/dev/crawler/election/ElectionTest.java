@@ -70,6 +70,20 @@ class ElectionTest {
   }
 
   @Test
+  void revokeIfStillRevokesOnlyTheTermThatWasSeen() throws Exception {
+    Session a = Session.open(client, TTL, RPC);
+    Leader won = election.campaign(a.leaseId(), new LeaderInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+    Leader otherTerm = new Leader(won.key(), won.term() + 1, won.value());
+    assertThat(election.revokeIfStill(otherTerm).get(5, TimeUnit.SECONDS)).as("a term that is not the key's").isEmpty();
+    assertThat(election.leader().get(5, TimeUnit.SECONDS)).contains(won);
+
+    assertThat(election.revokeIfStill(won).get(5, TimeUnit.SECONDS)).contains(a.leaseId());
+    assertThat(election.leader().get(5, TimeUnit.SECONDS)).isEmpty();
+    assertThat(election.revokeIfStill(won).get(5, TimeUnit.SECONDS)).as("the key is gone").isEmpty();
+    a.close();
+  }
+
+  @Test
   void observationReportsNoLeaderAsAChange() throws Exception {
     List<ElectionState> seen = new CopyOnWriteArrayList<>();
     ScheduledExecutorService thread = Threads.singleScheduler("election-test");

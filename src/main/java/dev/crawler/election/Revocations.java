@@ -1,0 +1,24 @@
+package dev.crawler.election;
+
+import java.util.Locale;
+
+/** Counts leases this replica revoked for someone else, by the evidence that allowed it (for metrics). */
+public interface Revocations {
+  /** The evidence behind a revoke. */
+  enum Cause {
+    /** The leader's port refused connections: its process is gone ({@link LeaderProbe}). */
+    LEADER_PORT_REFUSED,
+    /** A candidate key with this replica's id under a lease from before it started ({@link PreviousIncarnation}). */
+    PREVIOUS_INCARNATION;
+
+    /** The metric label value. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  Revocations NONE = cause -> {};
+
+  /** Called once per lease actually revoked; must be quick and must not throw. */
+  void revoked(Cause cause);
+}
