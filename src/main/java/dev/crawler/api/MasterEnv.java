@@ -25,4 +25,8 @@ public final class MasterEnv {
   public static final String BIND_ADDRESS = "CRAWLER_BIND_ADDRESS";
   /** host:port that other replicas use to reach this one; defaults to POD_IP:PORT. */
   public static final String ADVERTISE_ADDRESS = "CRAWLER_ADVERTISE_ADDRESS";
+  /** {@code false} turns off probing the leader's port and revoking a dead leader's lease (default true). */
+  public static final String PROBE_LEADER = "CRAWLER_PROBE_LEADER";
+  /** {@code false} turns off revoking, at start, leases an earlier run of this replica left (default true). */
+  public static final String REVOKE_PREVIOUS_LEASE = "CRAWLER_REVOKE_PREVIOUS_LEASE";
 }

@@ -47,6 +47,20 @@ public final class MasterCommand implements Callable<Integer> {
   @Option(names = "--port", description = "HTTP port (env " + MasterEnv.PORT + "; default " + MasterConfig.DEFAULT_PORT + ").")
   String port;
 
+  @Option(
+      names = "--probe-leader",
+      paramLabel = "true|false",
+      description = "As a follower, probe the leader's port every 200 ms and revoke its lease when the"
+          + " connection is refused twice in a row (its process is gone) (env " + MasterEnv.PROBE_LEADER + "; default true).")
+  String probeLeader;
+
+  @Option(
+      names = "--revoke-previous-lease",
+      paramLabel = "true|false",
+      description = "At start, revoke election leases an earlier run of this replica (same --id) left behind"
+          + " (env " + MasterEnv.REVOKE_PREVIOUS_LEASE + "; default true).")
+  String revokePreviousLease;
+
   private final Map<String, String> env;
 
   public MasterCommand() {
@@ -66,10 +80,18 @@ public final class MasterCommand implements Callable<Integer> {
     }
   }
 
+  DeadLeaderDetectors detectors() {
+    try {
+      return DeadLeaderDetectors.resolve(probeLeader, revokePreviousLease, env);
+    } catch (MasterConfig.InvalidConfigException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     MasterConfig config = config();
-    MasterReplica replica = MasterReplica.start(config);
+    MasterReplica replica = MasterReplica.start(config, detectors());
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM: stop leader work, resign, revoke the lease, then let the JVM exit, so a follower
     // takes over in milliseconds instead of after the TTL.

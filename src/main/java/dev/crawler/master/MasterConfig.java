@@ -84,7 +84,8 @@ public record MasterConfig(
     return new MasterConfig(id, advertise, endpoints(endpoints), layout, Duration.ofSeconds(ttl), bind, port);
   }
 
-  private static String pick(String flag, Map<String, String> env, String var) {
+  /** The flag when given, else the environment variable; null when neither is set. Flags win. */
+  static String pick(String flag, Map<String, String> env, String var) {
     if (flag != null && !flag.isBlank()) {
       return flag.trim();
     }

@@ -3,6 +3,7 @@ package dev.crawler.master;
 import dev.crawler.election.Leader;
 import dev.crawler.election.LeadershipEvents;
 import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.Revocations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -14,7 +15,7 @@ import java.util.Locale;
  * state at scrape time; the counters are fed by the loop through {@link LeadershipEvents}, so
  * the loop is the one source of every series.
  */
-public final class MasterMetrics implements LeadershipEvents {
+public final class MasterMetrics implements LeadershipEvents, Revocations {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   /** Registers the gauges that read {@code loop}; call once, before serving {@link #scrape()}. */
@@ -30,6 +31,9 @@ public final class MasterMetrics implements LeadershipEvents {
       elections(outcome);
     }
     fenceRejections();
+    for (Cause cause : Cause.values()) {
+      revocations(cause);
+    }
   }
 
   private static double knownTerm(LeadershipLoop loop) {
@@ -57,6 +61,11 @@ public final class MasterMetrics implements LeadershipEvents {
         .increment();
   }
 
+  @Override
+  public void revoked(Cause cause) {
+    revocations(cause).increment();
+  }
+
   public String scrape() {
     return registry.scrape();
   }
@@ -65,6 +74,13 @@ public final class MasterMetrics implements LeadershipEvents {
     return Counter.builder("crawler.master.elections")
         .description("campaigns this replica finished, by outcome")
         .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+        .register(registry);
+  }
+
+  private Counter revocations(Cause cause) {
+    return Counter.builder("crawler.master.lease_revocations")
+        .description("other candidates' election leases this replica revoked, by the evidence that the holder is gone")
+        .tag("cause", cause.label())
         .register(registry);
   }
 

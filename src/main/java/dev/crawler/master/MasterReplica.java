@@ -1,7 +1,9 @@
 package dev.crawler.master;
 
 import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.LeaderProbe;
 import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.PreviousIncarnation;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,18 +14,25 @@ import org.slf4j.LoggerFactory;
 /** One running replica: etcd client, leadership loop with the assigner as leader work, HTTP API. */
 public final class MasterReplica implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MasterReplica.class);
+  private static final Duration REVOKE_TIMEOUT = Duration.ofSeconds(2);
 
   private final Client client;
   private final LeadershipLoop loop;
   private final ApiServer api;
+  private final AutoCloseable probe;
 
-  private MasterReplica(Client client, LeadershipLoop loop, ApiServer api) {
+  private MasterReplica(Client client, LeadershipLoop loop, ApiServer api, AutoCloseable probe) {
     this.client = client;
     this.loop = loop;
     this.api = api;
+    this.probe = probe;
   }
 
   public static MasterReplica start(MasterConfig config) throws IOException {
+    return start(config, DeadLeaderDetectors.ALL);
+  }
+
+  public static MasterReplica start(MasterConfig config, DeadLeaderDetectors detectors) throws IOException {
     Client client =
         Client.builder()
             .endpoints(config.etcdEndpoints().toArray(java.net.URI[]::new))
@@ -43,22 +52,38 @@ public final class MasterReplica implements AutoCloseable {
     ApiServer api =
         new ApiServer(new InetSocketAddress(config.bindHost(), config.port()), loop, store, metrics);
     api.start();
+    if (detectors.revokePreviousLease()) {
+      PreviousIncarnation.cleanUp(loop.election(), config.id(), REVOKE_TIMEOUT, metrics);
+    }
     loop.start();
+    AutoCloseable probe = () -> {};
+    if (detectors.probeLeader()) {
+      LeaderProbe p = new LeaderProbe(loop::lastSeenLeader, config.id(), loop.election(),
+          LeaderProbe.DEFAULT_INTERVAL, REVOKE_TIMEOUT, metrics);
+      p.start();
+      probe = p;
+    }
     log.info(
-        "replica {} serving on {}:{}, advertising {}, etcd {}, prefix {}, lease TTL {} s",
+        "replica {} serving on {}:{}, advertising {}, etcd {}, prefix {}, lease TTL {} s, {}",
         config.id(),
         config.bindHost(),
         api.port(),
         config.advertiseAddress(),
         config.etcdEndpoints(),
         config.layout().prefix(),
-        config.leaseTtl().toSeconds());
-    return new MasterReplica(client, loop, api);
+        config.leaseTtl().toSeconds(),
+        detectors);
+    return new MasterReplica(client, loop, api, probe);
   }
 
   /** Leadership first (resign and revoke, so a follower takes over at once), then HTTP, then the client. */
   @Override
   public void close() {
+    try {
+      probe.close();
+    } catch (Exception e) {
+      log.warn("leader probe did not stop cleanly: {}", e.toString());
+    }
     loop.close();
     api.close();
     client.close();

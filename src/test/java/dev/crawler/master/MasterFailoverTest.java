@@ -8,19 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
+import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingWorker;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -131,7 +128,8 @@ class MasterFailoverTest {
 
   @Test
   void sigkillOfLeaderElectsAnotherAfterLeaseExpiry() throws Exception {
-    cluster = TestingMasterCluster.start(3, TTL_SECONDS);
+    // Detectors off: this is the path for a death nobody can prove (node loss, partition).
+    cluster = TestingMasterCluster.start(3, TTL_SECONDS, List.of("--probe-leader=false", "--revoke-previous-lease=false"));
     Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     awaitAllAgreeOnLeader(old.id());
 
@@ -197,11 +195,9 @@ class MasterFailoverTest {
     // term that made it, and landed while that term's leader key still existed.
     Leader current = cluster.leaderInEtcd().orElseThrow();
     assertThat(current.id()).isNotEqualTo(old.id());
-    Map<Long, Long> keyDeletedAt = leaderKeyLifetimes();
-    List<long[]> writes = history(cluster.layout().resourcesDir()).stream()
-        .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
-        .map(e -> new long[] {termOf(e), e.getKeyValue().getModRevision()})
-        .toList();
+    Map<Long, Long> keyDeletedAt =
+        TestingElectionHistory.leaderKeyLifetimes(cluster.client(), cluster.layout().election());
+    List<long[]> writes = TestingElectionHistory.writes(cluster.client(), cluster.layout().resourcesDir());
     System.out.println("leader terms -> revision their key was deleted: " + keyDeletedAt);
     System.out.println("resource writes in etcd (term@revision): "
         + writes.stream().map(a -> a[0] + "@" + a[1]).toList());
@@ -268,57 +264,6 @@ class MasterFailoverTest {
       result.put(r.path("name").asText(), r.path("worker").isNull() ? null : r.path("worker").asText());
     }
     return result;
-  }
-
-  /** Create revision (the term) of every key ever under the election -> revision it was deleted at (MAX while alive). */
-  private Map<Long, Long> leaderKeyLifetimes() throws Exception {
-    Map<String, Long> termOfKey = new TreeMap<>();
-    Map<Long, Long> deletedAt = new TreeMap<>();
-    for (WatchEvent e : history(cluster.layout().election())) {
-      String key = e.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
-      if (e.getEventType() == WatchEvent.EventType.PUT) {
-        termOfKey.putIfAbsent(key, e.getKeyValue().getCreateRevision());
-        deletedAt.putIfAbsent(e.getKeyValue().getCreateRevision(), Long.MAX_VALUE);
-      } else if (termOfKey.containsKey(key)) {
-        deletedAt.put(termOfKey.remove(key), e.getKeyValue().getModRevision());
-      }
-    }
-    return deletedAt;
-  }
-
-  private static long termOf(WatchEvent e) {
-    try {
-      return JSON.readTree(e.getKeyValue().getValue().getBytes()).path("term").asLong();
-    } catch (java.io.IOException ex) {
-      throw new AssertionError(ex);
-    }
-  }
-
-  /** Every event under {@code prefix} since revision 1, in order (etcd keeps history until compaction). */
-  private List<WatchEvent> history(String prefix) throws Exception {
-    List<WatchEvent> events = new CopyOnWriteArrayList<>();
-    long now = cluster.client().getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
-    long lastInPrefix = cluster.client().getKVClient()
-        .get(bytes(prefix), io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withKeysOnly(true).build())
-        .get(5, TimeUnit.SECONDS).getKvs().stream().mapToLong(kv -> kv.getModRevision()).max().orElse(0);
-    CompletableFuture<Void> caughtUp = new CompletableFuture<>();
-    try (var watcher = cluster.client().getWatchClient().watch(
-        bytes(prefix),
-        WatchOption.builder().isPrefix(true).withRevision(1).build(),
-        response -> {
-          events.addAll(response.getEvents());
-          if (events.stream().anyMatch(e -> e.getKeyValue().getModRevision() >= Math.max(lastInPrefix, 1))) {
-            caughtUp.complete(null);
-          }
-        })) {
-      try {
-        caughtUp.get(3, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException deletionsOnly) {
-        // the newest events were deletions, which a keys-only read cannot date; 3 s of replay is plenty
-      }
-    }
-    System.out.printf("history of %s: %d events up to revision %d%n", prefix, events.size(), now);
-    return new ArrayList<>(events);
   }
 
   private static ByteSequence bytes(String s) {

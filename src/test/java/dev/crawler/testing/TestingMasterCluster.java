@@ -20,19 +20,28 @@ public final class TestingMasterCluster implements AutoCloseable {
   private final Client client;
   private final KeyLayout layout;
   private final int leaseTtlSeconds;
+  private final List<String> masterArgs;
   private final List<TestingMasterProcess> masters = new ArrayList<>();
 
-  private TestingMasterCluster(TestingEtcd etcd, KeyLayout layout, int leaseTtlSeconds) {
+  private TestingMasterCluster(TestingEtcd etcd, KeyLayout layout, int leaseTtlSeconds, List<String> masterArgs) {
     this.etcd = etcd;
     this.layout = layout;
     this.leaseTtlSeconds = leaseTtlSeconds;
+    this.masterArgs = List.copyOf(masterArgs);
     this.client = Client.builder().endpoints(etcd.endpoint()).build();
   }
 
   /** Starts etcd and {@code replicas} masters named {@code m-0..}, and waits until all are ready. */
   public static TestingMasterCluster start(int replicas, int leaseTtlSeconds) throws Exception {
+    return start(replicas, leaseTtlSeconds, List.of());
+  }
+
+  /** Like {@link #start(int, int)}; every master gets {@code masterArgs} as extra flags. */
+  public static TestingMasterCluster start(int replicas, int leaseTtlSeconds, List<String> masterArgs)
+      throws Exception {
     TestingMasterCluster cluster =
-        new TestingMasterCluster(TestingEtcd.startNew(), new KeyLayout("/crawler/test/cluster"), leaseTtlSeconds);
+        new TestingMasterCluster(
+            TestingEtcd.startNew(), new KeyLayout("/crawler/test/cluster"), leaseTtlSeconds, masterArgs);
     try {
       for (int i = 0; i < replicas; i++) {
         cluster.startMaster("m-" + i);
@@ -49,9 +58,20 @@ public final class TestingMasterCluster implements AutoCloseable {
 
   public TestingMasterProcess startMaster(String id) throws Exception {
     TestingMasterProcess m =
-        TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), leaseTtlSeconds);
+        TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), leaseTtlSeconds, masterArgs);
     masters.add(m);
     return m;
+  }
+
+  /**
+   * Starts replica {@code id} again in a new process (same id, new port), as a kubelet restarts a
+   * crashed container; the old process must have exited. Does not wait for it.
+   */
+  public TestingMasterProcess restartMaster(String id) throws Exception {
+    TestingMasterProcess old = master(id);
+    old.awaitExit(Duration.ofSeconds(20));
+    masters.remove(old);
+    return startMaster(id);
   }
 
   public TestingEtcd etcd() {

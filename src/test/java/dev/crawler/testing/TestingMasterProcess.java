@@ -41,6 +41,12 @@ public final class TestingMasterProcess implements AutoCloseable {
   /** Starts a replica; does not wait for it (see {@link #awaitReady(Duration)}). */
   public static TestingMasterProcess start(String id, String etcdEndpoints, String prefix, int leaseTtlSeconds)
       throws IOException {
+    return start(id, etcdEndpoints, prefix, leaseTtlSeconds, List.of());
+  }
+
+  /** Like {@link #start(String, String, String, int)}, with more {@code master} flags (e.g. {@code --probe-leader=false}). */
+  public static TestingMasterProcess start(
+      String id, String etcdEndpoints, String prefix, int leaseTtlSeconds, List<String> extraArgs) throws IOException {
     int port = TestingEtcd.freePort();
     Path logFile = Files.createTempFile("master-" + id + "-", ".log");
     List<String> command = new ArrayList<>();
@@ -57,6 +63,7 @@ public final class TestingMasterProcess implements AutoCloseable {
             "--etcd-endpoints", etcdEndpoints,
             "--prefix", prefix,
             "--lease-ttl", Integer.toString(leaseTtlSeconds)));
+    command.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.equals("POD_NAME") || k.equals("ETCD_ENDPOINTS"));
     pb.redirectOutput(logFile.toFile());
