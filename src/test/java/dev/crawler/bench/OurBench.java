@@ -25,12 +25,21 @@ final class OurBench {
     this.client = client;
   }
 
+  /** The dead-leader detectors on (the default) or off, so crash failover waits for the TTL. */
+  static final List<String> DETECTORS_ON = List.of();
+  static final List<String> DETECTORS_OFF = List.of("--probe-leader=false", "--revoke-previous-lease=false");
+
   List<Double> measure(String label, int ttlSeconds, Signal signal, int trials) throws Exception {
+    return measure(label, ttlSeconds, signal, trials, DETECTORS_ON);
+  }
+
+  List<Double> measure(String label, int ttlSeconds, Signal signal, int trials, List<String> masterArgs)
+      throws Exception {
     KeyLayout layout = new KeyLayout("/bench/" + label);
     Map<String, TestingMasterProcess> masters = new HashMap<>();
     try (EtcdElectionWatch watch = new EtcdElectionWatch(client, layout.election())) {
       for (String id : IDS) {
-        masters.put(id, start(id, layout, ttlSeconds));
+        masters.put(id, start(id, layout, ttlSeconds, masterArgs));
       }
       for (TestingMasterProcess m : masters.values()) {
         m.awaitReady(Duration.ofSeconds(90));
@@ -51,7 +60,7 @@ final class OurBench {
             @Override
             public void restart(String id) throws Exception {
               masters.get(id).awaitExit(Duration.ofSeconds(30));
-              TestingMasterProcess fresh = start(id, layout, ttlSeconds);
+              TestingMasterProcess fresh = start(id, layout, ttlSeconds, masterArgs);
               masters.put(id, fresh);
               // Ready means campaigning (or leading): the replica is a follower again.
               fresh.awaitReady(Duration.ofSeconds(90));
@@ -71,7 +80,8 @@ final class OurBench {
     }
   }
 
-  private TestingMasterProcess start(String id, KeyLayout layout, int ttlSeconds) throws Exception {
-    return TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), ttlSeconds);
+  private TestingMasterProcess start(String id, KeyLayout layout, int ttlSeconds, List<String> masterArgs)
+      throws Exception {
+    return TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), ttlSeconds, masterArgs);
   }
 }

@@ -23,6 +23,7 @@ final class Report {
           new Row("handover_ms", "ours: SIGTERM leader -> another leads", "p99 < 50 ms"),
           new Row("crash_ms.ttl2", "ours: SIGKILL leader, TTL 2 s", "p50 <= 2500 ms"),
           new Row("crash_ms.ttl5", "ours: SIGKILL leader, TTL 5 s", "p50 <= 5500 ms"),
+          new Row("crash_ms.fast", "ours: SIGKILL leader, TTL 5 s, detectors", "p50 < 1000 ms"),
           new Row("status_ms", "ours: etcd change -> CR status.leader", "p99 < 300 ms"),
           new Row("peer.handover_ms", "peer: SIGTERM holder, defaults 15/10/2 s", ""),
           new Row("peer.handover_equal_ttl_ms", "peer: SIGTERM holder, 5/3.3/0.7 s", ""),
@@ -35,6 +36,7 @@ final class Report {
   static {
     RATIOS.put("peer_handover_defaults_over_ours_p50", new String[] {"peer.handover_ms", "handover_ms"});
     RATIOS.put("peer_handover_equal_ttl_over_ours_p50", new String[] {"peer.handover_equal_ttl_ms", "handover_ms"});
+    RATIOS.put("ours_ttl5_over_ours_fast_p50", new String[] {"crash_ms.ttl5", "crash_ms.fast"});
     RATIOS.put("peer_crash_defaults_over_ours_ttl5_p50", new String[] {"peer.crash_ms.defaults", "crash_ms.ttl5"});
     RATIOS.put("peer_crash_equal_ttl_over_ours_ttl5_p50", new String[] {"peer.crash_ms.equal_ttl", "crash_ms.ttl5"});
   }
@@ -54,6 +56,9 @@ final class Report {
           new Target("handover_p99_below_50ms", "handover_ms", "p99", 50, true),
           new Target("crash_ttl2_p50_at_most_ttl_plus_500ms", "crash_ms.ttl2", "p50", 2500, true),
           new Target("crash_ttl5_p50_at_most_ttl_plus_500ms", "crash_ms.ttl5", "p50", 5500, true),
+          new Target("crash_fast_p50_below_1000ms", "crash_ms.fast", "p50", 1000, true),
+          new Target("crash_fast_p99_below_1500ms", "crash_ms.fast", "p99", 1500, true),
+          new Target("crash_fast_4x_faster_than_ttl5", "ratios.ours_ttl5_over_ours_fast_p50", "ratio", 4, false),
           new Target("status_p99_below_300ms", "status_ms", "p99", 300, true),
           new Target(
               "handover_20x_faster_than_peer_defaults",
