@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * The words of a CrawlerMaster's status: its condition types, their reasons, and the reasons of the
- * Events that report their changes. Every Event reason is also a condition type or reason, so an
- * Event and the condition it reports read the same.
+ * Events that report their changes. Every Event reason of a status change is also a condition type
+ * or reason, so an Event and the condition it reports read the same; {@link #LEADER_REVOKED}
+ * reports an action of the operator, not a condition.
  */
 public final class CrawlerMasterConditions {
   private CrawlerMasterConditions() {}
@@ -55,6 +56,13 @@ public final class CrawlerMasterConditions {
 
   /** Any condition, Unknown: the election has not been read yet since the operator started. */
   public static final String OBSERVING = "Observing";
+
+  // Event reasons that are not conditions.
+  /**
+   * A Warning Event: the operator revoked the etcd lease of a leader whose pod shows its process
+   * gone, so the next candidate leads at once; the message names the evidence.
+   */
+  public static final String LEADER_REVOKED = "LeaderRevoked";
 
   // Event types.
   public static final String NORMAL = "Normal";

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * as they are: a reconcile precondition would delete them instead.
  *
  * <p>The election enters only through {@link ElectionEventSource}, which triggers a reconcile
- * on a real change; this reconciler is the only writer of the status.
+ * on a real change; this reconciler is the only writer of the status. A master container's restart
+ * or termination also triggers a reconcile, so that a leader the kubelet reports dead has its etcd
+ * lease revoked at once ({@link DeadLeaderRevoker}).
  */
 @ControllerConfiguration(name = CrawlerMasterReconciler.NAME)
 @Workflow(
@@ -90,7 +92,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
    * Besides the dependents' informers: the election watch, and an informer on every master pod
    * (mapped to its CrawlerMaster by the instance label; pods are owned by the StatefulSet, not the
    * CR). A pod triggers a reconcile when it appears, goes, or its labels change, so a new pod is
-   * labelled and a label removed by someone else is put back; status-only pod updates do not.
+   * labelled and a label removed by someone else is put back; of status-only pod updates only a
+   * change of the master container's restarts or termination does.
    */
   @Override
   public List<EventSource<?, CrawlerMaster>> prepareEventSources(EventSourceContext<CrawlerMaster> context) {
@@ -100,7 +103,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
             .withLabelSelector(MasterResources.PODS_SELECTOR)
             .withSecondaryToPrimaryMapper(CrawlerMasterReconciler::owningCrawlerMaster)
             .withOnUpdateFilter((now, before) ->
-                !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels()))
+                !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+                    || DeadLeaderEvidence.masterContainerChanged(now, before))
             .build(),
         context);
     return List.of(pods, leaderWatch);
@@ -135,6 +139,11 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       status.leader(leader);
       leaderEvents = leader.events();
       transition = leader.transition();
+      if (settings.revokeDeadLeader()) {
+        // Recorded at once: the revoke has happened whatever becomes of this reconcile's status patch.
+        DeadLeaderRevoker.revokeIfGone(cm.getStatus(), leader, observation, pods, leaderWatch.election(id))
+            .ifPresent(e -> events.record(cm, e));
+      }
     } else {
       // An invalid spec may name unusable endpoints or a conflicting prefix: stop following the
       // election until it is fixed; pods keep their labels meanwhile.

@@ -45,7 +45,7 @@ public final class ElectionEventSource
   public static final String NAME = "leader-watch";
 
   private record Watched(
-      List<String> endpoints, KeyLayout layout, EtcdClients.Handle client, Observation watch) {}
+      List<String> endpoints, KeyLayout layout, EtcdClients.Handle client, Election election, Observation watch) {}
 
   private final EtcdClients clients;
   private final Clock clock;
@@ -117,15 +117,16 @@ public final class ElectionEventSource
     Watched[] self = new Watched[1];
     Observation.Options options =
         new Observation.Options(String.join(",", normalized), clock, backoff, requestTimeout, probeInterval);
+    Election election = new Election(client.client(), layout.election());
     Observation watch =
-        new Election(client.client(), layout.election()).observe(options, scheduler,
+        election.observe(options, scheduler,
             observation -> {
               // Runs on the scheduler thread, which also runs close(): a replaced watch is silent.
               if (watched.get(id) == self[0]) {
                 trigger(id, observation);
               }
             });
-    self[0] = new Watched(normalized, layout, client, watch);
+    self[0] = new Watched(normalized, layout, client, election, watch);
     watched.put(id, self[0]);
     watch.start();
   }
@@ -142,6 +143,12 @@ public final class ElectionEventSource
   public Optional<ElectionState> observation(ResourceID id) {
     Watched w = watched.get(id);
     return w == null ? Optional.empty() : Optional.ofNullable(w.watch().current());
+  }
+
+  /** The cluster's election as watched, to act on it (revoke a dead leader's lease); empty while not watched. */
+  public Optional<Election> election(ResourceID id) {
+    Watched w = watched.get(id);
+    return w == null ? Optional.empty() : Optional.of(w.election());
   }
 
   /** Which clusters are watched; for tests and diagnostics. */

@@ -54,10 +54,20 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Namespace of the leader-election Lease (env POD_NAMESPACE; the operator's own namespace).")
   String leaseNamespace;
 
+  @Option(
+      names = "--revoke-dead-leader",
+      arity = "1",
+      paramLabel = "true|false",
+      defaultValue = "${env:CRAWLER_REVOKE_DEAD_LEADER:-true}",
+      description = "Revoke the etcd lease of a leader whose pod shows its master container terminated or"
+          + " restarted since it took over, or is gone, and record a LeaderRevoked Event"
+          + " (env CRAWLER_REVOKE_DEAD_LEADER; default: ${DEFAULT-VALUE}).")
+  boolean revokeDeadLeader;
+
   @Override
   public Integer call() throws Exception {
     OperatorSettings settings = new OperatorSettings(masterImage,
-        namespaces == null ? Set.of() : new LinkedHashSet<>(namespaces));
+        namespaces == null ? Set.of() : new LinkedHashSet<>(namespaces), revokeDeadLeader);
     OperatorLeaderElection election = leaderElection
         ? new OperatorLeaderElection(leaseNamespace, identity(), System::exit)
         : null;
@@ -89,8 +99,10 @@ public final class OperatorCommand implements Callable<Integer> {
         stopped.countDown();
       }
     }, "operator-shutdown"));
-    LOG.info("Starting CrawlerMaster operator: master image {}, namespaces {}, health port {}, leader election {}",
+    LOG.info("Starting CrawlerMaster operator: master image {}, namespaces {}, health port {}, revoke dead leader {},"
+            + " leader election {}",
         settings.masterImage(), settings.namespaces().isEmpty() ? "all" : settings.namespaces(), health.port(),
+        settings.revokeDeadLeader(),
         election == null ? "off" : "Lease " + election.namespace() + "/" + OperatorLeaderElection.LEASE_NAME
             + " as " + election.identity());
     operator.start();

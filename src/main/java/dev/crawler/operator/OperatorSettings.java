@@ -10,13 +10,19 @@ import java.util.Set;
  *
  * @param masterImage image of master replicas whose spec names none
  * @param namespaces namespaces to watch; empty means all namespaces
+ * @param revokeDeadLeader revoke the etcd lease of a leader whose pod shows its process gone
  */
-public record OperatorSettings(String masterImage, Set<String> namespaces) {
+public record OperatorSettings(String masterImage, Set<String> namespaces, boolean revokeDeadLeader) {
   public static final String DEFAULT_MASTER_IMAGE = "crawler-master:latest";
 
   public OperatorSettings {
     Objects.requireNonNull(masterImage, "masterImage");
     namespaces = Set.copyOf(namespaces);
+  }
+
+  /** With the dead-leader revoke on, the default. */
+  public OperatorSettings(String masterImage, Set<String> namespaces) {
+    this(masterImage, namespaces, true);
   }
 
   public static OperatorSettings defaults() {

@@ -1,0 +1,75 @@
+package dev.crawler.operator;
+
+import static dev.crawler.api.CrawlerMasterConditions.LEADER_REVOKED;
+
+import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.election.Election;
+import dev.crawler.election.ElectionState;
+import dev.crawler.election.Failures;
+import dev.crawler.election.Leader;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Revokes the etcd lease of a leader whose process the kubelet reports gone ({@link
+ * DeadLeaderEvidence}), so the next candidate leads now instead of when the lease expires. Only the
+ * key and term the operator observed are revoked ({@link Election#revokeIfStill}), so a successor that won
+ * meanwhile is never hit.
+ */
+final class DeadLeaderRevoker {
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLeaderRevoker.class);
+  private static final int TIMEOUT_SECONDS = 2;
+  private static final Duration TIMEOUT = Duration.ofSeconds(TIMEOUT_SECONDS);
+
+  private DeadLeaderRevoker() {}
+
+  /**
+   * Revokes the observed leader's lease when the evidence says its process is gone. Returns the
+   * Event to record, present only when a lease was actually revoked. Blocks for at most
+   * {@value #TIMEOUT_SECONDS} s (a read and a revoke in etcd); a failure is logged and the lease expires by
+   * itself.
+   */
+  static Optional<StatusEvent> revokeIfGone(
+      CrawlerMasterStatus previous,
+      LeaderStatus next,
+      Optional<ElectionState> observation,
+      List<Pod> pods,
+      Optional<Election> election) {
+    if (observation.isEmpty() || election.isEmpty()) {
+      return Optional.empty();
+    }
+    ElectionState o = observation.get();
+    LeaderFields fields = next.fields();
+    if (!o.etcdReachable() || !o.hasLeader() || fields.term() == null || o.term() != fields.term()) {
+      return Optional.empty();
+    }
+    Leader seen = o.leader().orElseThrow();
+    Optional<Pod> pod = pods.stream().filter(p -> p.getMetadata().getName().equals(fields.leader())).findFirst();
+    Optional<String> evidence = DeadLeaderEvidence.of(previous, fields, pod);
+    if (evidence.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Optional<Long> lease = election.get().revokeIfStill(seen).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (lease.isEmpty()) {
+        return Optional.empty();
+      }
+      String message = "revoked the etcd lease of leader " + fields.leader() + " (term " + seen.term()
+          + ") because its process is gone: " + evidence.get();
+      LOG.info("{}", message);
+      return Optional.of(StatusEvent.warning(LEADER_REVOKED, message));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (Exception e) {
+      LOG.warn("could not revoke the lease of dead leader {} (term {}): {}; it expires with its TTL",
+          fields.leader(), seen.term(), Failures.describe(e));
+      return Optional.empty();
+    }
+  }
+}
