@@ -177,16 +177,17 @@ class FastFailoverTest {
 
   @Test
   void restartedReplicaRevokesTheLeaseItsEarlierRunLeftBehind() throws Exception {
-    // TTL 20 s: the killed leader's lease lives at least 15 s after the kill; probes are off, so a
-    // leader within 12 s can only come from the restarted replica's clean-up.
-    cluster = TestingMasterCluster.start(2, 20, CLEANUP_ONLY);
+    // TTL 30 s: the killed leader's lease lives at least 22.5 s after the kill; probes are off, so a
+    // leader within 20 s (a JVM start on a busy machine included) can only come from the restarted
+    // replica's clean-up.
+    cluster = TestingMasterCluster.start(2, 30, CLEANUP_ONLY);
     Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
 
     long start = System.nanoTime();
     cluster.master(old.id()).signal("KILL");
     TestingMasterProcess restarted = cluster.restartMaster(old.id());
-    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(12), l -> l.term() != old.term());
-    System.out.printf("SIGKILL + restart of %s: %s leads after %d ms (lease TTL 20 s)%n",
+    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.term() != old.term());
+    System.out.printf("SIGKILL + restart of %s: %s leads after %d ms (lease TTL 30 s)%n",
         old.id(), next.id(), millisSince(start));
 
     assertThat(next.id()).as("the waiting follower, not the restarted replica").isNotEqualTo(old.id());
