@@ -90,7 +90,7 @@ class FastFailoverTest {
 
   @Test
   void stoppedLeaderKeepsItsLeaseUntilTheTtlAndCannotWriteWhenResumed() throws Exception {
-    int ttl = 4;
+    int ttl = 6;
     cluster = TestingMasterCluster.start(3, ttl, PROBE_ONLY);
     cluster.registerWorker("w-a");
     Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
@@ -119,8 +119,9 @@ class FastFailoverTest {
     } finally {
       oldProcess.signal("CONT");
     }
-    // The last keep-alive went out at most TTL/4 before the stop: expiry cannot come sooner than 3/4 TTL.
-    assertThat(replacedAfter).as("replaced by expiry, not by a revoke").isGreaterThanOrEqualTo(ttl * 750L);
+    // Keep-alives go out every TTL/4, so the lease had about 3/4 of the TTL left at the stop; half the
+    // TTL leaves room for a keep-alive delayed by a busy machine and still rules out a revoke (~0.3 s).
+    assertThat(replacedAfter).as("replaced by expiry, not by a revoke").isGreaterThanOrEqualTo(ttl * 500L);
 
     var racing = oldProcess.post(MasterPaths.RESOURCES, MasterFailoverTest.resource("after-resume"));
     assertThat(racing.servedBy()).isNotEqualTo(old.id());
