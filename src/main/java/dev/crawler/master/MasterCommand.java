@@ -2,6 +2,7 @@ package dev.crawler.master;
 
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
+import dev.crawler.election.LeaderProbe;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -50,7 +51,7 @@ public final class MasterCommand implements Callable<Integer> {
   @Option(
       names = "--probe-leader",
       paramLabel = "true|false",
-      description = "As a follower, probe the leader's port every 200 ms and revoke its lease when the"
+      description = "As a follower, probe the leader's port every " + LeaderProbe.DEFAULT_INTERVAL_MILLIS + " ms and revoke its lease when the"
           + " connection is refused twice in a row (its process is gone) (env " + MasterEnv.PROBE_LEADER + "; default true).")
   String probeLeader;
 
