@@ -1,6 +1,8 @@
 package dev.crawler.operator;
 
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
+import static dev.crawler.testing.TestingCrawlerMasters.onMockServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +28,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,8 +117,7 @@ class CrawlerMasterLeaderStatusTest {
 
   @BeforeAll
   static void loadCrd() {
-    Path crd = Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml");
-    client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).create();
+    installCrd(client);
   }
 
   @BeforeEach
@@ -160,10 +160,7 @@ class CrawlerMasterLeaderStatusTest {
   private Operator startOperator() {
     leaderWatch = new ElectionEventSource();
     // Only this test's namespace: CRs of earlier tests name etcds that are gone.
-    Operator o = CrawlerOperator.create(client, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(ns)))
-        .withOverrides(c -> c.withUseSSAToPatchPrimaryResource(false)
-            .withSSABasedCreateUpdateMatchForDependentResources(false)
-            .withCloseClientOnStop(false))
+    Operator o = CrawlerOperator.create(client, onMockServer(new OperatorSettings("crawler-master:test", Set.of(ns)))
         .withElectionEvents(leaderWatch));
     o.start();
     return o;

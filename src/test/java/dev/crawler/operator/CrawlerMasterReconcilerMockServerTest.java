@@ -1,6 +1,8 @@
 package dev.crawler.operator;
 
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
+import static dev.crawler.testing.TestingCrawlerMasters.onMockServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,7 +21,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.net.HttpURLConnection;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -42,12 +43,8 @@ class CrawlerMasterReconcilerMockServerTest {
 
   @BeforeAll
   static void startOperator() throws Exception {
-    Path crd = Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml");
-    client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).create();
-    operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of()))
-        .withOverrides(o -> o.withUseSSAToPatchPrimaryResource(false)
-            .withSSABasedCreateUpdateMatchForDependentResources(false)
-            .withCloseClientOnStop(false)));
+    installCrd(client);
+    operator = CrawlerOperator.create(client, onMockServer(new OperatorSettings("crawler-master:test", Set.of())));
     operator.start();
   }
 

@@ -1,5 +1,6 @@
 package dev.crawler.operator;
 
+import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 @EnableKubernetesMockClient(crud = true)
@@ -27,8 +27,7 @@ class HealthServerTest {
 
   @Test
   void readyOnlyOnceTheOperatorHasStartedAndAliveWhileStarting() throws Exception {
-    client.apiextensions().v1().customResourceDefinitions()
-        .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
+    installCrd(client);
     Operator operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(OperatorSettings.defaults())
         .withOverrides(o -> o.withCloseClientOnStop(false)));
     try (HealthServer server = HealthServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator.getRuntimeInfo(), new OperatorMetrics())) {

@@ -1,6 +1,8 @@
 package dev.crawler.operator;
 
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
+import static dev.crawler.testing.TestingCrawlerMasters.onMockServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,7 +19,6 @@ import io.javaoperatorsdk.operator.Operator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -36,14 +37,10 @@ class OperatorMetricsEndpointTest {
 
   @Test
   void leaderGaugesFollowTheElectionAndGoWithTheCrawlerMaster() throws Exception {
-    client.apiextensions().v1().customResourceDefinitions()
-        .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
+    installCrd(client);
     OperatorMetrics metrics = new OperatorMetrics();
-    Operator operator = CrawlerOperator.create(client, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of()))
-        .withMetrics(metrics)
-        .withOverrides(o -> o.withUseSSAToPatchPrimaryResource(false)
-            .withSSABasedCreateUpdateMatchForDependentResources(false)
-            .withCloseClientOnStop(false)));
+    Operator operator = CrawlerOperator.create(client, onMockServer(new OperatorSettings("crawler-master:test", Set.of()))
+        .withMetrics(metrics));
     try (TestingEtcd etcd = TestingEtcd.startNew();
         Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
         HealthServer server = HealthServer.start(

@@ -1,6 +1,8 @@
 package dev.crawler.operator;
 
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
+import static dev.crawler.testing.TestingCrawlerMasters.onMockServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,7 +21,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -56,8 +57,7 @@ class OperatorRevokesDeadLeaderTest {
 
   @BeforeAll
   static void loadCrd() {
-    Path crd = Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml");
-    client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).create();
+    installCrd(client);
   }
 
   @BeforeEach
@@ -79,10 +79,7 @@ class OperatorRevokesDeadLeaderTest {
 
   private void startOperator(boolean revokeDeadLeader) {
     operator = CrawlerOperator.create(client,
-        CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(ns), revokeDeadLeader))
-            .withOverrides(c -> c.withUseSSAToPatchPrimaryResource(false)
-                .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withCloseClientOnStop(false))
+        onMockServer(new OperatorSettings("crawler-master:test", Set.of(ns), revokeDeadLeader))
             .withElectionEvents(new ElectionEventSource()));
     operator.start();
   }

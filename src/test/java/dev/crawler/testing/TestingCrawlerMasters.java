@@ -3,11 +3,15 @@ package dev.crawler.testing;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.EtcdSpec;
+import dev.crawler.operator.CrawlerOperator;
+import dev.crawler.operator.OperatorSettings;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** CrawlerMaster objects for tests, as a user would write them. */
+/** CrawlerMaster objects for tests, as a user would write them, and the operator against the fabric8 mock server. */
 public final class TestingCrawlerMasters {
   private TestingCrawlerMasters() {}
 
@@ -30,5 +34,19 @@ public final class TestingCrawlerMasters {
     cm.getMetadata().setGeneration(1L);
     cm.getMetadata().setCreationTimestamp(creationTimestamp);
     return cm;
+  }
+
+  /** Creates the CRD that the build generated (target/classes), e.g. in the fabric8 mock server. */
+  public static void installCrd(KubernetesClient client) {
+    client.apiextensions().v1().customResourceDefinitions()
+        .load(Path.of("target/classes/META-INF/fabric8/crawlermasters.crawler.dev-v1.yml").toFile()).create();
+  }
+
+  /** The operator's options for the fabric8 mock server, which has no server-side apply; the test owns the client. */
+  public static CrawlerOperator.Options onMockServer(OperatorSettings settings) {
+    return CrawlerOperator.Options.of(settings)
+        .withOverrides(o -> o.withUseSSAToPatchPrimaryResource(false)
+            .withSSABasedCreateUpdateMatchForDependentResources(false)
+            .withCloseClientOnStop(false));
   }
 }
