@@ -526,7 +526,7 @@ clean_iptables() {
   for cmd in iptables ip6tables; do
     command -v "${cmd}" >/dev/null 2>&1 || continue
     for t in filter nat mangle; do
-      "${cmd}" -t "${t}" -S 2>/dev/null | grep -E "^-A [A-Z]+ .*-j (KUBE-|${FW_CHAIN})" | grep -vE '^-A KUBE-' \
+      "${cmd}" -t "${t}" -S 2>/dev/null | awk -v own="${FW_CHAIN}" '$1 == "-A" && $2 !~ /^KUBE-/ && $0 ~ ("-j (KUBE-|" own ")")' \
         | sed 's/^-A //' | while read -r rule; do
         # shellcheck disable=SC2086  # the rule is a word list as iptables -S prints it
         eval "${cmd}" -t "${t}" -D ${rule} 2>/dev/null || true
@@ -564,7 +564,7 @@ down() {
   for n in kube-apiserver etcd containerd; do stop_process "${n}"; done
   for pid in $(shim_pids); do kill -9 "${pid}" 2>/dev/null || true; done
   # 3. mounts under the cluster's directories and its network namespaces, deepest first
-  awk '{print $2}' /proc/mounts | grep -E "^(${STATE_DIR}|${RUN_DIR}|/run/netns/cni-)" | sort -r | while read -r m; do
+  awk '{print $2}' /proc/mounts | { grep -E "^(${STATE_DIR}|${RUN_DIR}|/run/netns/cni-)" || true; } | sort -r | while read -r m; do
     umount -l "${m}" 2>/dev/null || true
   done
   for ns in /run/netns/cni-*; do
