@@ -277,6 +277,10 @@ kind_up() {
     CREATED_CLUSTER=1
     kind "${args[@]}"
   fi
+  # Its own kubeconfig, so `make deploy` (plain kubectl) cannot reach another current context.
+  export KUBECONFIG="${E2E_OUT}/kind.kubeconfig"
+  kind get kubeconfig --name "${KIND_CLUSTER}" >"${KUBECONFIG}"
+  KUBE_CONTEXT="kind-${KIND_CLUSTER}"
   kc cluster-info >/dev/null || die "kubectl cannot reach context ${KUBE_CONTEXT}"
 }
 
