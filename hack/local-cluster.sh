@@ -492,29 +492,33 @@ up() {
 # ================================================================================================
 # down
 # ================================================================================================
-# stop_pid PID: TERM, up to 10 s, then KILL.
-stop_pid() {
-  local pid="$1" _
-  kill "${pid}" 2>/dev/null || return 0
-  for _ in $(seq 20); do
-    kill -0 "${pid}" 2>/dev/null || return 0
-    sleep 0.5
+# stop_processes SECONDS NAME...: TERM to all of them at once (by their pid files), up to SECONDS,
+# then KILL.
+stop_processes() {
+  local wait_s="$1" pids=() n f pid _
+  shift
+  for n in "$@"; do
+    f="${STATE_DIR}/pids/${n}.pid"
+    [ -f "${f}" ] || continue
+    pid="$(cat "${f}")"
+    rm -f "${f}"
+    kill "${pid}" 2>/dev/null && pids+=("${pid}")
   done
-  kill -9 "${pid}" 2>/dev/null || true
-}
-
-stop_process() {
-  local f="${STATE_DIR}/pids/$1.pid"
-  [ -f "${f}" ] || return 0
-  stop_pid "$(cat "${f}")"
-  rm -f "${f}"
+  for _ in $(seq $((wait_s * 5))); do
+    for n in "${!pids[@]}"; do
+      kill -0 "${pids[n]}" 2>/dev/null || unset 'pids[n]'
+    done
+    [ "${#pids[@]}" -gt 0 ] || return 0
+    sleep 0.2
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
 }
 
 # Container shims outlive containerd: find them by the socket of this cluster's containerd.
 shim_pids() {
   local d
   for d in /proc/[0-9]*; do
-    tr '\0' ' ' <"${d}/cmdline" 2>/dev/null | grep -q -- "-address ${RUN_DIR}/containerd.sock" && echo "${d#/proc/}"
+    { tr '\0' ' ' <"${d}/cmdline"; } 2>/dev/null | grep -q -- "-address ${RUN_DIR}/containerd.sock" && echo "${d#/proc/}"
   done
   return 0
 }
@@ -541,28 +545,39 @@ clean_iptables() {
   done
 }
 
-# cgroups (v1 and v2) the kubelet created for pods, deepest first.
+# cgroups (v1 and v2) the kubelet created for pods, deepest first; a container process still in one
+# (its shim gone with a crashed runtime) is killed first.
 clean_cgroups() {
-  local base
+  local bases=() base pids
   for base in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods.slice /sys/fs/cgroup/kubepods.slice; do
-    [ -d "${base}" ] || continue
-    find "${base}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    [ ! -d "${base}" ] || bases+=("${base}")
   done
+  [ "${#bases[@]}" -gt 0 ] || return 0
+  pids="$(find "${bases[@]}" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)"
+  if [ -n "${pids}" ]; then
+    # shellcheck disable=SC2086  # one pid a word
+    kill -9 ${pids} 2>/dev/null || true
+    sleep 0.5
+  fi
+  find "${bases[@]}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
 }
 
 down() {
   need_root
   local n pid m ns kind name value
   # 1. node and control-plane processes, by their pid files
-  for n in kube-proxy kubelet kube-scheduler kube-controller-manager; do stop_process "${n}"; done
+  stop_processes 10 kube-proxy kubelet kube-scheduler kube-controller-manager
   # 2. containers: kill every task through the runtime, then the shims that are left
   if [ -S "${RUN_DIR}/containerd.sock" ] && pid_alive containerd; then
     for n in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s SIGKILL "${n}" >/dev/null 2>&1 || true; done
     sleep 1
     for n in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks rm -f "${n}" >/dev/null 2>&1 || true; done
   fi
-  for n in kube-apiserver etcd containerd; do stop_process "${n}"; done
+  # kube-apiserver drains for a minute after TERM; nothing is left to drain for.
+  stop_processes 2 kube-apiserver
+  stop_processes 10 etcd containerd
   for pid in $(shim_pids); do kill -9 "${pid}" 2>/dev/null || true; done
+  clean_cgroups
   # 3. mounts under the cluster's directories and its network namespaces, deepest first
   awk '{print $2}' /proc/mounts | { grep -E "^(${STATE_DIR}|${RUN_DIR}|/run/netns/cni-)" || true; } | sort -r | while read -r m; do
     umount -l "${m}" 2>/dev/null || true
@@ -575,7 +590,6 @@ down() {
   [ ! -x "${BIN_CACHE}/kube-proxy" ] || "${BIN_CACHE}/kube-proxy" --cleanup >/dev/null 2>&1 || true
   clean_iptables
   ! ip addr show dev lo | grep -q " ${NODE_IP}/32" || ip addr delete "${NODE_IP}/32" dev lo
-  clean_cgroups
   # 5. sysctls and paths as they were before the first up
   if [ -f "${STATE_DIR}/host-state" ]; then
     while read -r kind name value; do
