@@ -5,6 +5,8 @@ IMG ?= crawler-master:latest
 KIND_CLUSTER ?= crawler-e2e
 E2E_IMG ?= crawler-master:e2e
 KEEP_CLUSTER ?= 0
+# auto: kind when a Docker engine answers (`docker info`), else the local cluster.
+E2E_PROVIDER ?= auto
 MVN ?= mvn -B -q
 JAR := target/crawler-master-0.1.0-SNAPSHOT.jar
 CRD := crawlermasters.crawler.dev-v1.yml
@@ -19,7 +21,7 @@ SHELL := /usr/bin/env bash
 .PHONY: help
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage:\n  make \033[36m<target>\033[0m\n"} \
-	  /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } \
+	  /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } \
 	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 ##@ Development
@@ -94,14 +96,22 @@ undeploy: ## Remove the operator, RBAC and CRD.
 
 ##@ End-to-end
 
+.PHONY: e2e
+e2e: ## Failover e2e on a real cluster: kind if `docker info` works, else a local one (root, Debian); results in target/e2e/.
+	IMG=$(E2E_IMG) KIND_CLUSTER=$(KIND_CLUSTER) KEEP_CLUSTER=$(KEEP_CLUSTER) E2E_PROVIDER=$(E2E_PROVIDER) hack/e2e.sh
+
 .PHONY: e2e-kind
-e2e-kind: ## Failover e2e in a kind cluster (needs kind and a Docker engine); KEEP_CLUSTER=1 keeps it.
-	@# 1. kind create cluster --name $(KIND_CLUSTER) --config deploy/kind/kind-config.yaml (reused if present)
-	@# 2. docker build -t $(E2E_IMG) . && kind load docker-image $(E2E_IMG) --name $(KIND_CLUSTER)
-	@# 3. kubectl apply -k deploy/etcd; rollout status statefulset/etcd
-	@# 4. kubectl apply -k crds/; kubectl wait --for=condition=Established crd/crawlermasters.crawler.dev
-	@# 5. deploy/ with the operator image and CRAWLER_MASTER_IMAGE set to $(E2E_IMG); rollout status
-	@# 6. apply deploy/samples/crawlermaster.yaml; kubectl wait --for=jsonpath=... until status.leader is set
-	@# 7. delete the leader pod; wait until status.leader names another pod and Service endpoints point at it
-	@# 8. print the timings; delete the cluster unless KEEP_CLUSTER=1
-	KIND_CLUSTER=$(KIND_CLUSTER) IMG=$(E2E_IMG) KEEP_CLUSTER=$(KEEP_CLUSTER) hack/e2e-kind.sh
+e2e-kind: ## The e2e on a kind cluster (needs kind and a Docker engine); KEEP_CLUSTER=1 keeps it.
+	$(MAKE) e2e E2E_PROVIDER=kind
+
+.PHONY: e2e-local
+e2e-local: ## The e2e on the local cluster of hack/local-cluster.sh (root, Debian 12, no Docker needed).
+	$(MAKE) e2e E2E_PROVIDER=local
+
+.PHONY: local-cluster-up
+local-cluster-up: ## Start the local single-node cluster (provisions on first use); prints its kubeconfig.
+	hack/local-cluster.sh up
+
+.PHONY: local-cluster-down
+local-cluster-down: ## Stop the local cluster and remove every trace of it from the host.
+	hack/local-cluster.sh down

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Reads the Dockerfile's instructions and checks the runtime stage's contract with the operator's
  * pod templates. A text-level check only: no image is built here (no Docker engine on the build
- * machines); hack/e2e-kind.sh builds and runs the image for real.
+ * machines); hack/e2e.sh builds it (docker or buildah) and runs it on a real cluster.
  */
 class DockerfileStructureTest {
   private static final Path ROOT = Path.of(System.getProperty("project.basedir", "."));

@@ -30,14 +30,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every kubectl query and wait of hack/e2e-kind.sh, run by the sourced script itself against a
+ * Every kubectl query and wait of hack/e2e.sh, run by the sourced script itself against a
  * real kube-apiserver, on objects whose status the test sets: each wait succeeds once its
  * condition holds and times out while it does not. The script's namespace is swapped for a fresh
  * one after sourcing (its functions read it at call time); kubectl is the one on PATH, as in CI.
  */
 @Tag("apiserver")
-class KindScriptQueriesTest {
-  private static final Path SCRIPT = TestingKubeApiServer.projectDir().resolve("hack/e2e-kind.sh");
+class E2eScriptQueriesTest {
+  private static final Path SCRIPT = TestingKubeApiServer.projectDir().resolve("hack/e2e.sh");
   private static final String CM = "demo";
 
   private static TestingKubeApiServer api;
@@ -50,7 +50,7 @@ class KindScriptQueriesTest {
   static void setUp() {
     api = TestingKubeApiServer.shared();
     client = api.client();
-    ns = "kind-queries-" + ThreadLocalRandom.current().nextInt(1_000_000);
+    ns = "e2e-queries-" + ThreadLocalRandom.current().nextInt(1_000_000);
     api.ensureNamespace(ns);
   }
 
