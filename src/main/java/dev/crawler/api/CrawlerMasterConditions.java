@@ -50,9 +50,22 @@ public final class CrawlerMasterConditions {
   /** LeaderElected=False: etcd cannot be read, so the leader is not known. Also a Warning Event. */
   public static final String ETCD_UNREACHABLE = "EtcdUnreachable";
 
-  // Reasons of EtcdReachable.
+  // Reasons of EtcdReachable. Each False reason is also the Warning Event of its change.
   public static final String REACHABLE = "Reachable";
+  /** etcd did not answer (refused, timed out, unknown host). */
   public static final String UNREACHABLE = "Unreachable";
+  /** The Secret named by spec.etcd.tls or spec.etcd.auth does not exist in the CR's namespace. */
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  /** The Secret lacks a key it needs (ca.crt; tls.crt with tls.key; username; password). */
+  public static final String SECRET_KEY_MISSING = "SecretKeyMissing";
+  /** A certificate or key in the Secret is not readable PEM, or the key does not suit the certificate. */
+  public static final String INVALID_CERTIFICATE = "InvalidCertificate";
+  /** TLS with etcd failed: its certificate is not signed by ca.crt, or etcd refused the client certificate. */
+  public static final String TLS_HANDSHAKE_FAILED = "TLSHandshakeFailed";
+  /** etcd refused the username or password. */
+  public static final String INVALID_CREDENTIALS = "InvalidCredentials";
+  /** etcd authenticated the user, but its role does not allow reading the election's keys. */
+  public static final String PERMISSION_DENIED = "PermissionDenied";
 
   /** Any condition, Unknown: the election has not been read yet since the operator started. */
   public static final String OBSERVING = "Observing";

@@ -10,15 +10,16 @@ import java.util.regex.Pattern;
 /**
  * The one reading of an etcd endpoint, shared by the CRD schema, the operator's validator, the
  * operator's etcd clients and the master's configuration: {@code http://host:port} or {@code
- * https://host:port}, nothing more. The schema pattern is a coarse first filter; {@link #problem}
- * accepts only what the pattern accepts and additionally needs a valid host name and a port in
- * 1-65535, which a pattern cannot say.
+ * https://host:port}, nothing more, where host is a DNS name, an IPv4 address or a bracketed IPv6
+ * literal ({@code http://[fd00::10]:2379}). The schema pattern is a coarse first filter; {@link
+ * #problem} accepts only what the pattern accepts and additionally needs a valid host name or IPv6
+ * literal and a port in 1-65535, which a pattern cannot say.
  */
 public final class EtcdEndpoints {
   private EtcdEndpoints() {}
 
   /** What the schema accepts for one endpoint. */
-  public static final String PATTERN = "^https?://[^\\s/:]+:[0-9]{1,5}$";
+  public static final String PATTERN = "^https?://([^\\s/:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$";
 
   private static final Pattern COMPILED = Pattern.compile(PATTERN);
 
@@ -37,7 +38,7 @@ public final class EtcdEndpoints {
       return Optional.of("has no http or https scheme");
     }
     if (uri.getHost() == null) {
-      return Optional.of("has no valid host name");
+      return Optional.of("has no valid host name or IPv6 literal");
     }
     if (uri.getPort() < 1 || uri.getPort() > 65535) {
       return Optional.of(uri.getPort() == -1 ? "has no port" : "has a port outside 1-65535");
@@ -49,7 +50,7 @@ public final class EtcdEndpoints {
     // What URI accepts beyond the pattern (e.g. a host with a trailing dot and an empty port
     // part) must not pass either: the schema would have rejected it.
     if (!COMPILED.matcher(endpoint).matches()) {
-      return Optional.of("is not of the form http://host:port");
+      return Optional.of("is not of the form http://host:port or http://[ipv6]:port");
     }
     return Optional.empty();
   }

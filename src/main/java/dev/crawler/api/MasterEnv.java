@@ -29,4 +29,14 @@ public final class MasterEnv {
   public static final String PROBE_LEADER = "CRAWLER_PROBE_LEADER";
   /** {@code false} turns off revoking, at start, leases an earlier run of this replica left (default true). */
   public static final String REVOKE_PREVIOUS_LEASE = "CRAWLER_REVOKE_PREVIOUS_LEASE";
+  /** PEM file of the CA that signed etcd's server certificate; TLS needs https:// endpoints. */
+  public static final String ETCD_CA_FILE = "ETCD_CA_FILE";
+  /** PEM file of the client certificate for etcd's client certificate authentication. */
+  public static final String ETCD_CERT_FILE = "ETCD_CERT_FILE";
+  /** PEM file of the client certificate's private key (PKCS#8, or PKCS#1 RSA). */
+  public static final String ETCD_KEY_FILE = "ETCD_KEY_FILE";
+  /** etcd user name; the password is never an environment variable, only a file. */
+  public static final String ETCD_USERNAME = "ETCD_USERNAME";
+  /** File that holds the etcd user's password (trailing newlines are ignored). */
+  public static final String ETCD_PASSWORD_FILE = "ETCD_PASSWORD_FILE";
 }

@@ -11,12 +11,18 @@ import java.util.Optional;
  * @param leader the current leader; empty when nobody leads or etcd is unreachable
  * @param etcdReachable false when the last read or watch of the election failed
  * @param error why etcd is unreachable; null when reachable
+ * @param failure the kind of that cause ({@link EtcdFailure}); null when reachable
  * @param observedAt wall-clock time at which this state was first seen
  * @param seenAtNanos {@link System#nanoTime()} at which the change reached this process (the watch
  *     event, or the failure), for measuring how long it takes to propagate
  */
 public record ElectionState(
-    Optional<Leader> leader, boolean etcdReachable, String error, Instant observedAt, long seenAtNanos) {
+    Optional<Leader> leader,
+    boolean etcdReachable,
+    String error,
+    EtcdFailure.Kind failure,
+    Instant observedAt,
+    long seenAtNanos) {
 
   public ElectionState {
     Objects.requireNonNull(leader, "leader");
@@ -24,15 +30,22 @@ public record ElectionState(
   }
 
   public static ElectionState leading(Leader leader, Instant observedAt, long seenAtNanos) {
-    return new ElectionState(Optional.of(leader), true, null, observedAt, seenAtNanos);
+    return new ElectionState(Optional.of(leader), true, null, null, observedAt, seenAtNanos);
   }
 
   public static ElectionState noLeader(Instant observedAt, long seenAtNanos) {
-    return new ElectionState(Optional.empty(), true, null, observedAt, seenAtNanos);
+    return new ElectionState(Optional.empty(), true, null, null, observedAt, seenAtNanos);
   }
 
+  /** etcd did not answer. */
   public static ElectionState unreachable(String error, Instant observedAt, long seenAtNanos) {
-    return new ElectionState(Optional.empty(), false, error, observedAt, seenAtNanos);
+    return unreachable(EtcdFailure.Kind.UNREACHABLE, error, observedAt, seenAtNanos);
+  }
+
+  /** etcd could not be read, for the given kind of cause. */
+  public static ElectionState unreachable(
+      EtcdFailure.Kind failure, String error, Instant observedAt, long seenAtNanos) {
+    return new ElectionState(Optional.empty(), false, error, failure, observedAt, seenAtNanos);
   }
 
   public boolean hasLeader() {
@@ -46,12 +59,14 @@ public record ElectionState(
 
   /**
    * True when the two states differ in something a watcher must act on: the leader key, its term,
-   * its value, or etcd's reachability. A changed error text alone does not count, so a flapping
-   * error message cannot cause a reconcile storm.
+   * its value, etcd's reachability, or the kind of failure (a fixed password that now meets a
+   * missing permission is news). A changed error text alone does not count, so a flapping error
+   * message cannot cause a reconcile storm.
    */
   public boolean differsFrom(ElectionState other) {
     return other == null
         || etcdReachable != other.etcdReachable
+        || failure != other.failure
         || !Objects.equals(leader.map(Leader::key), other.leader.map(Leader::key))
         || term() != other.term()
         || !Objects.equals(leader.map(Leader::value), other.leader.map(Leader::value));

@@ -60,6 +60,8 @@ public final class LeadershipLoop implements AutoCloseable {
   /** Set while leading: steps down on seeing a later leader. Called on the observation's thread. */
   private volatile Consumer<Leader> successorWatch;
   private volatile Leader lastSeenLeader;
+  // Used by the supervisor thread only: the etcd failure last logged at WARN.
+  private EtcdFailure.Kind loggedFailure;
   // Confined to the observation's thread.
   private String followedKey;
 
@@ -110,11 +112,17 @@ public final class LeadershipLoop implements AutoCloseable {
     return f != null && f.isHeld() ? Optional.of(f) : Optional.empty();
   }
 
-  /** Connected to etcd (a valid lease) and taking part in the election. */
+  /**
+   * Connected to etcd (a valid lease), taking part in the election, and able to read it: a
+   * replica whose role does not grant its election's keys gets a lease (leases need no key
+   * permission) but is not ready.
+   */
   public boolean isReady() {
     Session s = session;
     Role r = role;
-    return s != null && s.isValid() && (r == Role.CANDIDATE || r == Role.LEADER);
+    ElectionState seen = observation.current();
+    return s != null && s.isValid() && (r == Role.CANDIDATE || r == Role.LEADER)
+        && seen != null && seen.etcdReachable();
   }
 
   public Election election() {
@@ -145,12 +153,13 @@ public final class LeadershipLoop implements AutoCloseable {
         break;
       } catch (ExecutionException | TimeoutException e) {
         events.etcdError("lease_grant");
-        pause("cannot get a lease from etcd (" + Failures.rootMessage(e) + ")");
+        EtcdFailure failure = EtcdFailure.of(e);
+        pause("cannot get a lease from etcd: " + failure.describe(), failure.kind());
         continue;
       }
       session = s;
       long openedAt = System.nanoTime();
-      String retry;
+      Retry retry;
       try {
         retry = campaignAndLead(s);
       } catch (InterruptedException e) {
@@ -158,7 +167,7 @@ public final class LeadershipLoop implements AutoCloseable {
       } catch (RuntimeException e) {
         // A bug here must not end the supervisor: the replica would stay up and never lead again.
         log.error("leadership loop failed unexpectedly; campaigning again", e);
-        retry = "unexpected error (" + e + ")";
+        retry = new Retry("unexpected error (" + e + ")", null);
       } finally {
         s.close(Duration.ofSeconds(1));
       }
@@ -170,14 +179,17 @@ public final class LeadershipLoop implements AutoCloseable {
       // Back off with the old lease already revoked, so it does not linger while we wait.
       if (retry != null && !closing.isDone()) {
         role = Role.CONNECTING;
-        pause(retry);
+        pause(retry.why(), retry.failure());
       }
     }
     role = Role.STOPPED;
   }
 
+  /** Why to back off before the next campaign; {@code failure} when etcd refused or failed a call. */
+  private record Retry(String why, EtcdFailure.Kind failure) {}
+
   /** Campaigns and, once won, leads. Returns why to back off before the next campaign; null when closing. */
-  private String campaignAndLead(Session s) throws InterruptedException {
+  private Retry campaignAndLead(Session s) throws InterruptedException {
     role = Role.CANDIDATE;
     CompletableFuture<Leader> campaign = election.campaign(s.leaseId(), self);
     try {
@@ -194,12 +206,16 @@ public final class LeadershipLoop implements AutoCloseable {
       }
       events.campaignEnded(LeadershipEvents.CampaignOutcome.FAILED);
       events.etcdError(s.lost().isDone() ? "keepalive" : "campaign");
-      String why = s.lost().isDone() ? s.lost().getNow("") : "campaign failed: " + failure(campaign);
-      return "left the campaign: " + why;
+      if (s.lost().isDone()) {
+        return new Retry("left the campaign: " + s.lost().getNow(""), EtcdFailure.Kind.UNREACHABLE);
+      }
+      EtcdFailure failure = failure(campaign);
+      return new Retry("left the campaign: campaign failed: " + failure.describe(), failure.kind());
     }
+    loggedFailure = null;
     events.campaignEnded(LeadershipEvents.CampaignOutcome.WON);
     String why = lead(s, campaign.join());
-    return closing.isDone() ? null : "stepped down: " + why;
+    return closing.isDone() ? null : new Retry("stepped down: " + why, null);
   }
 
   /** Leads until a reason to step down; returns that reason once leader work stopped and the key is resigned. */
@@ -287,9 +303,18 @@ public final class LeadershipLoop implements AutoCloseable {
     log.info("now following {} at {} (term {})", leader.id(), leader.info().get().address(), leader.term());
   }
 
-  private void pause(String why) {
+  /**
+   * Waits out the backoff. An etcd failure is logged at WARN once per change of its kind, so a
+   * wrong password or a missing permission is one clear line, not one per retry.
+   */
+  private void pause(String why, EtcdFailure.Kind failure) {
     Duration delay = backoff.next();
-    log.warn("{}; retrying in {} ms", why, delay.toMillis());
+    if (failure == null || failure != loggedFailure) {
+      log.warn("{}; retrying with backoff (now {} ms)", why, delay.toMillis());
+    } else {
+      log.debug("{}; retrying in {} ms", why, delay.toMillis());
+    }
+    loggedFailure = failure;
     try {
       closing.get(delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
@@ -299,12 +324,12 @@ public final class LeadershipLoop implements AutoCloseable {
     }
   }
 
-  private static String failure(CompletableFuture<?> f) {
+  private static EtcdFailure failure(CompletableFuture<?> f) {
     try {
       f.getNow(null);
-      return "unknown";
+      return new EtcdFailure(EtcdFailure.Kind.UNREACHABLE, "unknown");
     } catch (RuntimeException e) {
-      return Failures.rootMessage(e);
+      return EtcdFailure.of(e);
     }
   }
 

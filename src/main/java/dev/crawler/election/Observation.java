@@ -136,7 +136,7 @@ public final class Observation {
     }
     readInFlight = false;
     if (error != null) {
-      fail(gen, Failures.describe(error), seenNanos);
+      fail(gen, EtcdFailure.of(error), seenNanos);
       return;
     }
     failures = 0;
@@ -168,11 +168,12 @@ public final class Observation {
                     },
                     error -> {
                       long seen = System.nanoTime();
-                      handOver(() -> fail(gen, Failures.describe(error), seen));
+                      handOver(() -> fail(gen, EtcdFailure.of(error), seen));
                     },
                     () -> {
                       long seen = System.nanoTime();
-                      handOver(() -> fail(gen, "the watch on " + name + " ended", seen));
+                      handOver(() -> fail(gen,
+                          new EtcdFailure(EtcdFailure.Kind.UNREACHABLE, "the watch on " + name + " ended"), seen));
                     }));
   }
 
@@ -199,7 +200,7 @@ public final class Observation {
     read(generation, System.nanoTime(), false);
   }
 
-  private void fail(long gen, String message, long seenNanos) {
+  private void fail(long gen, EtcdFailure failure, long seenNanos) {
     if (closed || gen != generation) {
       return;
     }
@@ -208,9 +209,9 @@ public final class Observation {
     readInFlight = false;
     failures++;
     Duration delay = options.backoff().delay(failures, ThreadLocalRandom.current());
-    LOG.debug("election {}: {}; re-subscribing in {} ms", name, message, delay.toMillis());
-    publish(ElectionState.unreachable(
-        "etcd " + options.etcd() + ": " + message, options.clock().instant(), seenNanos));
+    LOG.debug("election {}: {}; re-subscribing in {} ms", name, failure.describe(), delay.toMillis());
+    publish(ElectionState.unreachable(failure.kind(),
+        "etcd " + options.etcd() + ": " + failure.describe(), options.clock().instant(), seenNanos));
     cancel(retry);
     retry = scheduler.schedule(
         () -> {
@@ -228,7 +229,7 @@ public final class Observation {
       if (!observation.etcdReachable() && !observation.error().equals(previous.error())) {
         // Keep the newest error text without triggering a reconcile for it.
         current = ElectionState.unreachable(
-            observation.error(), previous.observedAt(), previous.seenAtNanos());
+            observation.failure(), observation.error(), previous.observedAt(), previous.seenAtNanos());
       }
       return;
     }

@@ -2,6 +2,7 @@ package dev.crawler.master;
 
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
+import dev.crawler.election.EtcdCredentials;
 import dev.crawler.election.LeaderProbe;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -62,6 +63,31 @@ public final class MasterCommand implements Callable<Integer> {
           + " (env " + MasterEnv.REVOKE_PREVIOUS_LEASE + "; default true).")
   String revokePreviousLease;
 
+  @Option(
+      names = "--etcd-ca-file",
+      description = "PEM file of the CA that signed etcd's server certificate; needs https:// endpoints (env "
+          + MasterEnv.ETCD_CA_FILE + "; default: the system's CAs).")
+  String etcdCaFile;
+
+  @Option(
+      names = "--etcd-cert-file",
+      description = "PEM file of the client certificate for etcd, with --etcd-key-file (env " + MasterEnv.ETCD_CERT_FILE + ").")
+  String etcdCertFile;
+
+  @Option(
+      names = "--etcd-key-file",
+      description = "PEM file of the client certificate's key, PKCS#8 or PKCS#1 RSA (env " + MasterEnv.ETCD_KEY_FILE + ").")
+  String etcdKeyFile;
+
+  @Option(names = "--etcd-username", description = "etcd user, with --etcd-password-file (env " + MasterEnv.ETCD_USERNAME + ").")
+  String etcdUsername;
+
+  @Option(
+      names = "--etcd-password-file",
+      description = "File holding the etcd user's password; the password itself is never a flag or"
+          + " environment variable (env " + MasterEnv.ETCD_PASSWORD_FILE + ").")
+  String etcdPasswordFile;
+
   private final Map<String, String> env;
 
   public MasterCommand() {
@@ -89,10 +115,18 @@ public final class MasterCommand implements Callable<Integer> {
     }
   }
 
+  EtcdCredentials credentials() {
+    try {
+      return new EtcdFiles(etcdCaFile, etcdCertFile, etcdKeyFile, etcdUsername, etcdPasswordFile).resolve(env);
+    } catch (MasterConfig.InvalidConfigException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     MasterConfig config = config();
-    MasterReplica replica = MasterReplica.start(config, detectors());
+    MasterReplica replica = MasterReplica.start(config, detectors(), credentials());
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM: stop leader work, resign, revoke the lease, then let the JVM exit, so a follower
     // takes over in milliseconds instead of after the TTL.

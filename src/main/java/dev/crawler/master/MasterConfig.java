@@ -148,7 +148,7 @@ public record MasterConfig(
       } catch (IllegalArgumentException e) {
         throw new InvalidConfigException(
             "invalid --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ") entry '" + s
-                + "': expected http://host:port, comma-separated");
+                + "': " + e.getMessage() + "; expected http(s)://host:port or http(s)://[ipv6]:port, comma-separated");
       }
     }
     if (uris.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.election.EtcdCredentials;
 import dev.crawler.election.LeaderInfo;
 import dev.crawler.election.LeaderProbe;
 import dev.crawler.election.LeadershipLoop;
@@ -33,11 +34,18 @@ public final class MasterReplica implements AutoCloseable {
   }
 
   public static MasterReplica start(MasterConfig config, DeadLeaderDetectors detectors) throws IOException {
-    Client client =
-        Client.builder()
-            .endpoints(config.etcdEndpoints().toArray(java.net.URI[]::new))
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    return start(config, detectors, EtcdCredentials.NONE);
+  }
+
+  /** @param credentials TLS material and etcd user, already read and checked ({@link EtcdFiles}) */
+  public static MasterReplica start(MasterConfig config, DeadLeaderDetectors detectors, EtcdCredentials credentials)
+      throws IOException {
+    Client client;
+    try {
+      client = credentials.connect(config.etcdEndpoints(), Duration.ofSeconds(2));
+    } catch (EtcdCredentials.InvalidMaterialException e) {
+      throw new IllegalArgumentException("etcd TLS material: " + e.getMessage(), e);
+    }
     ClusterStore store = new ClusterStore(client.getKVClient(), config.layout());
     MasterMetrics metrics = new MasterMetrics();
     LeadershipLoop loop =
@@ -64,12 +72,13 @@ public final class MasterReplica implements AutoCloseable {
       probe = p;
     }
     log.info(
-        "replica {} serving on {}:{}, advertising {}, etcd {}, prefix {}, lease TTL {} s, {}",
+        "replica {} serving on {}:{}, advertising {}, etcd {} ({}), prefix {}, lease TTL {} s, {}",
         config.id(),
         config.bindHost(),
         api.port(),
         config.advertiseAddress(),
         config.etcdEndpoints(),
+        EtcdFiles.describe(credentials),
         config.layout().prefix(),
         config.leaseTtl().toSeconds(),
         detectors);

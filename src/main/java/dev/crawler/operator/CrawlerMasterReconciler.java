@@ -2,9 +2,11 @@ package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.api.EtcdSpec;
 import dev.crawler.election.ElectionState;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -62,6 +64,9 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   static final String HEADLESS_SERVICE = "headless-service";
   static final String CLIENT_SERVICE = "client-service";
   static final String PODS = "master-pods";
+  static final String SECRETS = "etcd-secrets";
+  /** Primary cache index: the namespace/name of each Secret a CrawlerMaster's spec.etcd names. */
+  private static final String SECRET_INDEX = "etcd-secret";
 
   /**
    * An invalid spec is checked again after this long even without an event: a key-prefix conflict
@@ -107,7 +112,45 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
                     || DeadLeaderEvidence.masterContainerChanged(now, before))
             .build(),
         context);
-    return List.of(pods, leaderWatch);
+    // The etcd Secrets are the user's (e.g. cert-manager's): they carry no label of ours, so the
+    // informer takes every Secret in the watched namespaces and maps each to the CrawlerMasters
+    // that name it. Only a change of data triggers a reconcile.
+    context.getPrimaryCache().addIndexer(SECRET_INDEX, CrawlerMasterReconciler::namedSecrets);
+    InformerEventSource<Secret, CrawlerMaster> secrets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, CrawlerMaster.class)
+            .withName(SECRETS)
+            .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
+                .byIndex(SECRET_INDEX, secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName())
+                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            // Looked up by name on each reconcile: a Secret created before its CrawlerMaster is found.
+            .withPrimaryToSecondaryMapper((CrawlerMaster cm) -> namedSecrets(cm).stream()
+                .map(n -> new ResourceID(n.substring(n.indexOf('/') + 1), cm.getMetadata().getNamespace()))
+                .collect(Collectors.toSet()))
+            .withOnUpdateFilter((now, before) -> !Objects.equals(now.getData(), before.getData()))
+            .build(),
+        context);
+    return List.of(pods, secrets, leaderWatch);
+  }
+
+  static List<String> namedSecrets(CrawlerMaster cm) {
+    EtcdSpec etcd = cm.getSpec() == null ? null : cm.getSpec().getEtcd();
+    if (etcd == null) {
+      return List.of();
+    }
+    String ns = cm.getMetadata().getNamespace() + "/";
+    return java.util.stream.Stream.of(
+            etcd.getTls() == null ? null : etcd.getTls().getSecretName(),
+            etcd.getAuth() == null ? null : etcd.getAuth().getSecretName())
+        .filter(Objects::nonNull).distinct().map(n -> ns + n).toList();
+  }
+
+  /** The CrawlerMaster's namespace's Secrets as the informer has them. */
+  private static java.util.function.Function<String, Optional<Secret>> secretsOf(
+      CrawlerMaster cm, Context<CrawlerMaster> context) {
+    Map<String, Secret> byName = context.getSecondaryResourcesAsStream(Secret.class)
+        .filter(s -> Objects.equals(s.getMetadata().getNamespace(), cm.getMetadata().getNamespace()))
+        .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s, (a, b) -> a));
+    return name -> Optional.ofNullable(byName.get(name));
   }
 
   static Set<ResourceID> owningCrawlerMaster(Pod pod) {
@@ -124,12 +167,21 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
     List<StatusEvent> leaderEvents = List.of();
     Optional<LeaderTransition> transition = Optional.empty();
-    if (invalid.isEmpty()) {
+    EtcdSecrets.Outcome access = invalid.isEmpty() ? EtcdSecrets.decide(cm, secretsOf(cm, context)) : null;
+    if (access instanceof EtcdSecrets.Problem problem) {
+      // Unusable Secrets: report, and leave the masters as they are rather than rolling them onto
+      // material that cannot work. A fixed Secret triggers the next reconcile.
+      leaderWatch.stopWatching(id);
+      LeaderStatus leader = LeaderStatus.unusableSecrets(cm.getStatus(), problem);
+      status.leader(leader);
+      leaderEvents = leader.events();
+    } else if (access instanceof EtcdSecrets.Usable usable) {
       settings.passTo(context);
+      context.managedWorkflowAndDependentResourceContext().put(EtcdSecrets.Usable.class, usable);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-      leaderWatch.ensureWatching(id, cm.getSpec().getEtcd().getEndpoints(), cm.keyLayout(),
+      leaderWatch.ensureWatching(id, cm.getSpec().getEtcd().getEndpoints(), cm.keyLayout(), usable.credentials(),
           () -> context.getPrimaryCache().get(id).isPresent());
-      Optional<ElectionState> observation = leaderWatch.observation(id);
+      Optional<ElectionState> observation = leaderWatch.observation(id).map(o -> EtcdSecrets.explain(cm, o));
       List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
       Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
       LeaderStatus leader = LeaderStatus.decide(cm.getStatus(), observation, podNames);

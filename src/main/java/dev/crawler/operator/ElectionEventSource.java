@@ -6,6 +6,7 @@ import dev.crawler.api.KeyLayout;
 import dev.crawler.election.Backoff;
 import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
+import dev.crawler.election.EtcdCredentials;
 import dev.crawler.election.Observation;
 import dev.crawler.election.Threads;
 import io.javaoperatorsdk.operator.processing.event.Event;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The reconciler calls {@link #ensureWatching} on every reconcile (cheap when nothing changed)
  * and reads {@link #observation}; watching stops by itself when the CrawlerMaster is deleted.
- * Clusters on the same etcd endpoints share one jetcd client.
+ * Clusters on the same etcd endpoints with the same credentials share one jetcd client.
  */
 public final class ElectionEventSource
     extends AbstractEventSource<ElectionState, CrawlerMaster>
@@ -45,7 +46,12 @@ public final class ElectionEventSource
   public static final String NAME = "leader-watch";
 
   private record Watched(
-      List<String> endpoints, KeyLayout layout, EtcdClients.Handle client, Election election, Observation watch) {}
+      List<String> endpoints,
+      KeyLayout layout,
+      EtcdCredentials credentials,
+      EtcdClients.Handle client,
+      Election election,
+      Observation watch) {}
 
   private final EtcdClients clients;
   private final Clock clock;
@@ -87,7 +93,11 @@ public final class ElectionEventSource
    * triggers a reconcile.
    */
   public void ensureWatching(ResourceID id, List<String> endpoints, KeyLayout layout) {
-    ensureWatching(id, endpoints, layout, () -> true);
+    ensureWatching(id, endpoints, layout, EtcdCredentials.NONE, () -> true);
+  }
+
+  public void ensureWatching(ResourceID id, List<String> endpoints, KeyLayout layout, BooleanSupplier stillExists) {
+    ensureWatching(id, endpoints, layout, EtcdCredentials.NONE, stillExists);
   }
 
   /**
@@ -98,7 +108,11 @@ public final class ElectionEventSource
    * removes a deleted resource from its cache before it reports the deletion to event sources.
    */
   public synchronized void ensureWatching(
-      ResourceID id, List<String> endpoints, KeyLayout layout, BooleanSupplier stillExists) {
+      ResourceID id,
+      List<String> endpoints,
+      KeyLayout layout,
+      EtcdCredentials credentials,
+      BooleanSupplier stillExists) {
     if (!stillExists.getAsBoolean()) {
       return;
     }
@@ -106,14 +120,15 @@ public final class ElectionEventSource
     Watched existing = watched.get(id);
     if (existing != null
         && existing.endpoints().equals(normalized)
-        && existing.layout().equals(layout)) {
+        && existing.layout().equals(layout)
+        && existing.credentials().equals(credentials)) {
       return;
     }
     if (existing != null) {
-      LOG.info("{}: etcd endpoints or key layout changed; restarting the election watch", id);
+      LOG.info("{}: etcd endpoints, key layout or credentials changed; restarting the election watch", id);
       stop(existing);
     }
-    EtcdClients.Handle client = clients.acquire(normalized);
+    EtcdClients.Handle client = clients.acquire(normalized, credentials);
     Watched[] self = new Watched[1];
     Observation.Options options =
         new Observation.Options(String.join(",", normalized), clock, backoff, requestTimeout, probeInterval);
@@ -126,7 +141,7 @@ public final class ElectionEventSource
                 trigger(id, observation);
               }
             });
-    self[0] = new Watched(normalized, layout, client, election, watch);
+    self[0] = new Watched(normalized, layout, credentials, client, election, watch);
     watched.put(id, self[0]);
     watch.start();
   }

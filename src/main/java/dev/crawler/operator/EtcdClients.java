@@ -1,26 +1,34 @@
 package dev.crawler.operator;
 
 import dev.crawler.api.EtcdEndpoints;
+import dev.crawler.election.EtcdCredentials;
 import io.etcd.jetcd.Client;
+import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * One jetcd {@link Client} per distinct set of etcd endpoints, shared by every cluster that uses
- * those endpoints and closed when the last of them releases it. Many CrawlerMasters usually share
- * one etcd; a client per cluster would multiply connections and watch streams for nothing.
+ * One jetcd {@link Client} per distinct set of etcd endpoints and credentials, shared by every
+ * cluster that uses both and closed when the last of them releases it. Many CrawlerMasters usually
+ * share one etcd; a client per cluster would multiply connections and watch streams for nothing.
+ * Clusters with their own etcd user or certificate get their own client: a client is logged in
+ * as one user.
  */
 public final class EtcdClients implements AutoCloseable {
 
+  /** What a client is shared by: its endpoints, {@link EtcdEndpoints#normalize normalized}, and its credentials. */
+  public record Key(List<String> endpoints, EtcdCredentials credentials) {}
+
   /** A counted reference to a shared client; {@link #close()} releases it exactly once. */
   public final class Handle implements AutoCloseable {
-    private final List<String> key;
+    private final Key key;
     private final Client client;
     private boolean released;
 
-    private Handle(List<String> key, Client client) {
+    private Handle(Key key, Client client) {
       this.key = key;
       this.client = client;
     }
@@ -49,20 +57,24 @@ public final class EtcdClients implements AutoCloseable {
     }
   }
 
-  private final Function<List<String>, Client> factory;
-  private final Map<List<String>, Shared> clients = new HashMap<>();
+  private final Function<Key, Client> factory;
+  private final Map<Key, Shared> clients = new HashMap<>();
 
   public EtcdClients() {
-    this(endpoints -> Client.builder().endpoints(endpoints.toArray(String[]::new)).build());
+    this(EtcdClients::connect);
   }
 
-  /** @param factory builds a client for an endpoint list {@link EtcdEndpoints#normalize normalized} */
-  public EtcdClients(Function<List<String>, Client> factory) {
+  public EtcdClients(Function<Key, Client> factory) {
     this.factory = factory;
   }
 
-  public synchronized Handle acquire(List<String> endpoints) {
-    List<String> key = EtcdEndpoints.normalize(endpoints);
+  public Handle acquire(List<String> endpoints) {
+    return acquire(endpoints, EtcdCredentials.NONE);
+  }
+
+  /** @param credentials already checked by {@link EtcdSecrets}: unreadable material fails here */
+  public synchronized Handle acquire(List<String> endpoints, EtcdCredentials credentials) {
+    Key key = new Key(EtcdEndpoints.normalize(endpoints), credentials);
     Shared shared = clients.computeIfAbsent(key, k -> new Shared(factory.apply(k)));
     shared.users++;
     return new Handle(key, shared.client);
@@ -73,7 +85,15 @@ public final class EtcdClients implements AutoCloseable {
     return clients.size();
   }
 
-  private void release(List<String> key) {
+  private static Client connect(Key key) {
+    try {
+      return key.credentials().connect(key.endpoints().stream().map(URI::create).toList(), Duration.ofSeconds(2));
+    } catch (EtcdCredentials.InvalidMaterialException e) {
+      throw new IllegalArgumentException("etcd TLS material: " + e.getMessage(), e);
+    }
+  }
+
+  private void release(Key key) {
     Shared shared = clients.get(key);
     if (shared != null && --shared.users == 0) {
       clients.remove(key);

@@ -148,12 +148,27 @@ public record LeaderStatus(
   }
 
   private static LeaderStatus unreachable(CrawlerMasterStatus prev, LeaderFields kept, ElectionState o) {
-    boolean wasUnreachable =
+    return cannotRead(prev, kept, EtcdSecrets.reason(o.failure()), o.error());
+  }
+
+  /**
+   * The election cannot be read because the CrawlerMaster's etcd Secrets are unusable ({@link
+   * EtcdSecrets.Problem}): reported like an etcd that cannot be read, with the Secret's reason.
+   */
+  public static LeaderStatus unusableSecrets(CrawlerMasterStatus previous, EtcdSecrets.Problem problem) {
+    CrawlerMasterStatus prev = previous == null ? new CrawlerMasterStatus() : previous;
+    long prevTransitions = prev.getLeaderTransitions() == null ? 0 : prev.getLeaderTransitions();
+    return cannotRead(prev, LeaderFields.of(prev).withTransitions(prevTransitions), problem.reason(), problem.message());
+  }
+
+  /** A Warning Event whenever the reason changes (not for each new error text of the same cause). */
+  private static LeaderStatus cannotRead(CrawlerMasterStatus prev, LeaderFields kept, String reason, String message) {
+    boolean sameReason =
         find(prev.getConditions(), ETCD_REACHABLE)
-            .map(c -> FALSE.equals(c.getStatus()))
+            .map(c -> FALSE.equals(c.getStatus()) && reason.equals(c.getReason()))
             .orElse(false);
     List<StatusEvent> events =
-        wasUnreachable ? List.of() : List.of(StatusEvent.warning(ETCD_UNREACHABLE, o.error()));
+        sameReason ? List.of() : List.of(StatusEvent.warning(UNREACHABLE.equals(reason) ? ETCD_UNREACHABLE : reason, message));
     // The last known leader stays in status (it may well still lead), and the role labels stay as
     // they are: the operator losing etcd does not mean the masters did (a partition may cut only
     // the operator off), so it does not re-route traffic on what it cannot see. If etcd is down
@@ -161,8 +176,8 @@ public record LeaderStatus(
     return new LeaderStatus(
         kept, Optional.empty(), false,
         List.of(
-            condition(LEADER_ELECTED, FALSE, ETCD_UNREACHABLE, o.error()),
-            condition(ETCD_REACHABLE, FALSE, UNREACHABLE, o.error())),
+            condition(LEADER_ELECTED, FALSE, ETCD_UNREACHABLE, message),
+            condition(ETCD_REACHABLE, FALSE, reason, message)),
         Optional.empty(),
         events);
   }

@@ -3,6 +3,9 @@ package dev.crawler.operator;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.ElectionSpec;
+import dev.crawler.api.EtcdAuthSpec;
+import dev.crawler.api.EtcdSpec;
+import dev.crawler.api.EtcdTlsSpec;
 import dev.crawler.api.MasterEnv;
 import dev.crawler.api.MasterPaths;
 import io.fabric8.kubernetes.api.model.Container;
@@ -15,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -24,8 +28,12 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,9 +99,27 @@ public final class MasterResources {
     return labels;
   }
 
+  /** Where a master finds the TLS Secret's files and the auth Secret's password. */
+  static final String TLS_DIR = "/etc/crawler/etcd-tls";
+  static final String AUTH_DIR = "/etc/crawler/etcd-auth";
+  static final String TLS_VOLUME = "etcd-tls";
+  static final String AUTH_VOLUME = "etcd-auth";
+  /**
+   * The pod template annotation with the digest of the etcd Secrets' content: a changed Secret
+   * changes the template, and the StatefulSet's RollingUpdate replaces the masters one at a time.
+   */
+  public static final String ETCD_SECRETS_DIGEST = "crawler.dev/etcd-secrets-sha256";
+
   public static StatefulSet statefulSet(CrawlerMaster cm, OperatorSettings settings) {
+    return statefulSet(cm, settings, new EtcdSecrets.Usable(dev.crawler.election.EtcdCredentials.NONE, false));
+  }
+
+  /** @param access the CrawlerMaster's etcd Secrets, checked by {@link EtcdSecrets#decide} */
+  public static StatefulSet statefulSet(CrawlerMaster cm, OperatorSettings settings, EtcdSecrets.Usable access) {
     CrawlerMasterSpec spec = cm.getSpec();
-    return new StatefulSetBuilder()
+    Map<String, String> annotations = scrapeAnnotations(spec);
+    access.digest().ifPresent(d -> annotations.put(ETCD_SECRETS_DIGEST, d));
+    StatefulSet sts = new StatefulSetBuilder()
         .withMetadata(metadata(cm, statefulSetName(cm)))
         .withNewSpec()
         .withReplicas(replicas(spec))
@@ -105,7 +131,7 @@ public final class MasterResources {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(labels(cm))
-        .withAnnotations(scrapeAnnotations(spec))
+        .withAnnotations(annotations)
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
@@ -119,7 +145,7 @@ public final class MasterResources {
         .withType("RuntimeDefault")
         .endSeccompProfile()
         .endSecurityContext()
-        .withContainers(container(cm, settings))
+        .withContainers(container(cm, settings, access))
         .addNewVolume()
         .withName("tmp")
         .withNewEmptyDir()
@@ -129,6 +155,30 @@ public final class MasterResources {
         .endTemplate()
         .endSpec()
         .build();
+    addSecretVolumes(cm, sts.getSpec().getTemplate().getSpec());
+    return sts;
+  }
+
+  /**
+   * The TLS Secret whole, the auth Secret's password only (the user name comes as an env
+   * reference). Readable by the master's group only (0440, fsGroup), not by every user in the pod.
+   */
+  private static void addSecretVolumes(CrawlerMaster cm, PodSpec pod) {
+    EtcdSpec etcd = cm.getSpec().getEtcd();
+    if (etcd.getTls() == null && etcd.getAuth() == null) {
+      return;
+    }
+    pod.getSecurityContext().setFsGroup(RUN_AS_USER);
+    if (etcd.getTls() != null) {
+      pod.getVolumes().add(new VolumeBuilder().withName(TLS_VOLUME).withNewSecret()
+          .withSecretName(etcd.getTls().getSecretName()).withDefaultMode(0440).endSecret().build());
+    }
+    if (etcd.getAuth() != null) {
+      pod.getVolumes().add(new VolumeBuilder().withName(AUTH_VOLUME).withNewSecret()
+          .withSecretName(etcd.getAuth().getSecretName()).withDefaultMode(0440)
+          .addNewItem().withKey(EtcdAuthSpec.PASSWORD_KEY).withPath(EtcdAuthSpec.PASSWORD_KEY).endItem()
+          .endSecret().build());
+    }
   }
 
   /**
@@ -180,8 +230,31 @@ public final class MasterResources {
   }
 
   static Container container(CrawlerMaster cm, OperatorSettings settings) {
+    return container(cm, settings, new EtcdSecrets.Usable(dev.crawler.election.EtcdCredentials.NONE, false));
+  }
+
+  static Container container(CrawlerMaster cm, OperatorSettings settings, EtcdSecrets.Usable access) {
     CrawlerMasterSpec spec = cm.getSpec();
     int port = port(spec);
+    List<EnvVar> env = new ArrayList<>(env(cm));
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    EtcdSpec etcd = spec.getEtcd();
+    if (etcd.getTls() != null) {
+      mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_DIR).withReadOnly(true).build());
+      env.add(value(MasterEnv.ETCD_CA_FILE, TLS_DIR + "/" + EtcdTlsSpec.CA_KEY));
+      if (access.clientCertificate()) {
+        env.add(value(MasterEnv.ETCD_CERT_FILE, TLS_DIR + "/" + EtcdTlsSpec.CERT_KEY));
+        env.add(value(MasterEnv.ETCD_KEY_FILE, TLS_DIR + "/" + EtcdTlsSpec.KEY_KEY));
+      }
+    }
+    if (etcd.getAuth() != null) {
+      mounts.add(new VolumeMountBuilder().withName(AUTH_VOLUME).withMountPath(AUTH_DIR).withReadOnly(true).build());
+      env.add(new EnvVarBuilder().withName(MasterEnv.ETCD_USERNAME).withNewValueFrom().withNewSecretKeyRef()
+          .withName(etcd.getAuth().getSecretName()).withKey(EtcdAuthSpec.USERNAME_KEY).endSecretKeyRef()
+          .endValueFrom().build());
+      env.add(value(MasterEnv.ETCD_PASSWORD_FILE, AUTH_DIR + "/" + EtcdAuthSpec.PASSWORD_KEY));
+    }
     return new ContainerBuilder()
         .withName(CONTAINER_NAME)
         .withImage(spec.getImage() == null || spec.getImage().isBlank() ? settings.masterImage() : spec.getImage())
@@ -192,7 +265,7 @@ public final class MasterResources {
         .withContainerPort(port)
         .withProtocol("TCP")
         .endPort()
-        .withEnv(env(cm))
+        .withEnv(env)
         .withResources(resources(spec))
         .withLivenessProbe(httpProbe(MasterPaths.HEALTHZ, 10, 3))
         .withReadinessProbe(httpProbe(MasterPaths.READYZ, 5, 2))
@@ -204,10 +277,7 @@ public final class MasterResources {
         .withDrop("ALL")
         .endCapabilities()
         .endSecurityContext()
-        .addNewVolumeMount()
-        .withName("tmp")
-        .withMountPath("/tmp")
-        .endVolumeMount()
+        .withVolumeMounts(mounts)
         .build();
   }
 

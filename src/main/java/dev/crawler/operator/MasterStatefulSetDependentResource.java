@@ -14,7 +14,9 @@ public class MasterStatefulSetDependentResource extends CRUDKubernetesDependentR
 
   @Override
   protected StatefulSet desired(CrawlerMaster primary, Context<CrawlerMaster> context) {
-    return MasterResources.statefulSet(primary, OperatorSettings.of(context));
+    return MasterResources.statefulSet(primary, OperatorSettings.of(context),
+        context.managedWorkflowAndDependentResourceContext()
+            .getMandatory(EtcdSecrets.Usable.class, EtcdSecrets.Usable.class));
   }
 
   @Override

@@ -61,8 +61,15 @@ public final class SpecValidator {
       Optional<String> problem = EtcdEndpoints.problem(endpoints.get(i));
       if (problem.isPresent()) {
         return Optional.of("spec.etcd.endpoints[" + i + "]: \"" + endpoints.get(i) + "\" " + problem.get()
-            + "; use http://host:port or https://host:port");
+            + "; use http://host:port or https://host:port (an IPv6 host in brackets: http://[fd00::10]:2379)");
       }
+    }
+    long https = endpoints.stream().filter(e -> EtcdEndpoints.parse(e).getScheme().equals("https")).count();
+    if (https != 0 && https != endpoints.size()) {
+      return Optional.of("spec.etcd.endpoints: mixes http:// and https://; one etcd speaks one of them");
+    }
+    if (spec.getEtcd().getTls() != null && https == 0) {
+      return Optional.of("spec.etcd.tls: set, but the endpoints use http://; use https:// endpoints for TLS");
     }
     try {
       cm.keyLayout();

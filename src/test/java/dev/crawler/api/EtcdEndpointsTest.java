@@ -38,7 +38,17 @@ class EtcdEndpointsTest {
         Arguments.of("http://etcd:2379/", false, false),
         Arguments.of("http://etcd:2379?x=1", false, false),
         Arguments.of("http://et cd:2379", false, false),
-        Arguments.of("http://[::1]:2379", false, false),
+        // IPv6 literals, bracketed as in any URL.
+        Arguments.of("http://[::1]:2379", true, true),
+        Arguments.of("https://[fd00::10]:2379", true, true),
+        Arguments.of("http://[2001:db8:0:0:0:0:2:1]:2379", true, true),
+        Arguments.of("http://[::ffff:10.0.0.1]:2379", true, true),
+        Arguments.of("http://[fd00::zz]:2379", false, false),
+        Arguments.of("http://::1:2379", false, false),
+        Arguments.of("http://[::1]", false, false),
+        Arguments.of("http://[::1:2379", false, false),
+        Arguments.of("http://[:::1]:2379", true, false),
+        Arguments.of("http://[1.2.3.4]:2379", true, false),
         Arguments.of("", false, false));
   }
 
@@ -59,6 +69,12 @@ class EtcdEndpointsTest {
     Path crd = Path.of(System.getProperty("project.basedir", ".")).resolve("crds/crawlermasters.crawler.dev-v1.yml");
     String quoted = EtcdEndpoints.PATTERN.replace("\\", "\\\\");
     assertThat(Files.readString(crd)).contains("pattern: \"" + quoted + "\"");
+  }
+
+  @Test
+  void anIpv6EndpointKeepsItsBracketsAsHostAndItsPort() {
+    assertThat(EtcdEndpoints.parse("https://[fd00::10]:2379").getHost()).isEqualTo("[fd00::10]");
+    assertThat(EtcdEndpoints.parse("https://[fd00::10]:2379").getPort()).isEqualTo(2379);
   }
 
   @Test
