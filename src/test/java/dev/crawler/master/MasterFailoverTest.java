@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingMasterCluster;
@@ -12,6 +13,7 @@ import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingWorker;
 import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -255,9 +257,15 @@ class MasterFailoverTest {
 
   /** name -> worker, read straight from etcd. */
   static Map<String, String> assignmentInEtcd(TestingMasterCluster cluster) throws Exception {
+    return assignmentInEtcd(cluster.client(), cluster.layout());
+  }
+
+  /** name -> worker of the cluster with {@code layout}, read straight from etcd with {@code client}. */
+  static Map<String, String> assignmentInEtcd(Client client, KeyLayout layout)
+      throws Exception {
     Map<String, String> result = new TreeMap<>();
-    var kvs = cluster.client().getKVClient()
-        .get(bytes(cluster.layout().resourcesDir()), io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build())
+    var kvs = client.getKVClient()
+        .get(bytes(layout.resourcesDir()), io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build())
         .get(5, TimeUnit.SECONDS).getKvs();
     for (var kv : kvs) {
       JsonNode r = JSON.readTree(kv.getValue().getBytes());

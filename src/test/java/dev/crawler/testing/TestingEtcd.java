@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -17,31 +18,56 @@ import java.util.stream.Stream;
  * and {@link #start()} restart it on the same data directory and ports, as an etcd restart in
  * production would. The binary is {@code $ETCD_BIN}, else {@code etcd} on PATH (Debian's
  * etcd-server package).
+ *
+ * <p>{@link #startWithTls} serves clients over TLS only and requires a client certificate signed by
+ * the given CA ({@code --client-cert-auth}); {@link #startOnIpv6Loopback} listens on {@code [::1]}.
+ * Health is read from the plain-HTTP metrics listener either way.
  */
 public final class TestingEtcd implements AutoCloseable {
   private final Path dataDir;
   private final Path logFile;
+  private final String host;
   private final int clientPort;
   private final int peerPort;
+  private final int metricsPort;
+  private final TestingCertificates tls;
   private Process process;
 
-  private TestingEtcd(Path dataDir, int clientPort, int peerPort) {
+  private TestingEtcd(Path dataDir, String host, int clientPort, int peerPort, TestingCertificates tls)
+      throws IOException {
     this.dataDir = dataDir;
     this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    this.host = host;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.metricsPort = freePort();
+    this.tls = tls;
   }
 
   /** Starts a fresh etcd and waits until it answers /health. */
   public static TestingEtcd startNew() throws IOException {
+    return startNew("127.0.0.1", null);
+  }
+
+  /** A fresh etcd that speaks only TLS with certificates of {@code certs} and requires client certificates. */
+  public static TestingEtcd startWithTls(TestingCertificates certs) throws IOException {
+    return startNew("127.0.0.1", certs);
+  }
+
+  /** A fresh etcd listening for clients on {@code http://[::1]:port} only. */
+  public static TestingEtcd startOnIpv6Loopback() throws IOException {
+    return startNew("[::1]", null);
+  }
+
+  private static TestingEtcd startNew(String host, TestingCertificates tls) throws IOException {
     Path base = Files.createTempDirectory("testing-etcd");
-    TestingEtcd etcd = new TestingEtcd(base.resolve("data"), freePort(), freePort());
+    TestingEtcd etcd = new TestingEtcd(base.resolve("data"), host, freePort(), freePort(), tls);
     etcd.start();
     return etcd;
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls == null ? "http://" : "https://") + host + ":" + clientPort;
   }
 
   public int clientPort() {
@@ -64,11 +90,19 @@ public final class TestingEtcd implements AutoCloseable {
             "--data-dir", dataDir.toString(),
             "--listen-client-urls", endpoint(),
             "--advertise-client-urls", endpoint(),
+            "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort,
             "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
             "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
             "--initial-cluster", "testing=http://127.0.0.1:" + peerPort,
             "--log-level", "warn",
             "--logger", "zap");
+    if (tls != null) {
+      pb.command().addAll(List.of(
+          "--cert-file", tls.cert("server").toString(),
+          "--key-file", tls.key("server").toString(),
+          "--trusted-ca-file", tls.ca().toString(),
+          "--client-cert-auth"));
+    }
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     process = pb.start();
@@ -115,7 +149,7 @@ public final class TestingEtcd implements AutoCloseable {
       }
       try {
         HttpURLConnection c =
-            (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
+            (HttpURLConnection) URI.create("http://127.0.0.1:" + metricsPort + "/health").toURL().openConnection();
         c.setConnectTimeout(500);
         c.setReadTimeout(500);
         if (c.getResponseCode() == 200) {

@@ -65,7 +65,7 @@ public final class TestingMasterProcess implements AutoCloseable {
             "--lease-ttl", Integer.toString(leaseTtlSeconds)));
     command.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.equals("POD_NAME") || k.equals("ETCD_ENDPOINTS"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.equals("POD_NAME") || k.startsWith("ETCD_"));
     pb.redirectOutput(logFile.toFile());
     return new TestingMasterProcess(id, port, logFile, pb.start());
   }
