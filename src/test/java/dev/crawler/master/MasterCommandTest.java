@@ -7,6 +7,8 @@ import dev.crawler.api.MasterEnv;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +99,37 @@ class MasterCommandTest {
     CommandLine cmd = new CommandLine(new MasterCommand(Map.of()));
     cmd.setOut(new PrintWriter(out));
     assertThat(cmd.execute("--help")).isEqualTo(0);
-    assertThat(out.toString()).contains("--etcd-endpoints", "--lease-ttl", "--advertise-address", "--prefix");
+    assertThat(out.toString()).contains("--etcd-endpoints", "--lease-ttl", "--advertise-address", "--prefix",
+        "--etcd-ca-file", "--etcd-cert-file", "--etcd-key-file", "--etcd-username", "--etcd-password-file",
+        MasterEnv.ETCD_CA_FILE, MasterEnv.ETCD_CERT_FILE, MasterEnv.ETCD_KEY_FILE, MasterEnv.ETCD_USERNAME,
+        MasterEnv.ETCD_PASSWORD_FILE);
+  }
+
+  @Test
+  void anIpv6LiteralEndpointIsParsed() throws Exception {
+    MasterConfig config = MasterConfig.resolve(NO_FLAGS, with(MasterEnv.ETCD_ENDPOINTS, "https://[fd00::10]:2379"));
+    assertThat(config.etcdEndpoints()).containsExactly(URI.create("https://[fd00::10]:2379"));
+  }
+
+  @Test
+  void etcdFilesComeFromFlagsOrEnvironmentAndThePasswordOnlyFromAFile(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
+    var fromEnv = EtcdFiles.NONE.resolve(Map.of(MasterEnv.ETCD_USERNAME, "crawler-a",
+        MasterEnv.ETCD_PASSWORD_FILE, password.toString()));
+    assertThat(fromEnv).isEqualTo(new dev.crawler.election.EtcdCredentials(null, null, null, "crawler-a",
+        "s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(new EtcdFiles(null, null, null, "crawler-a", password.toString()).resolve(Map.of())).isEqualTo(fromEnv);
+
+    assertThatThrownBy(() -> new EtcdFiles(null, null, null, "crawler-a", null).resolve(Map.of()))
+        .hasMessageContaining("--etcd-username and --etcd-password-file");
+    assertThatThrownBy(() -> new EtcdFiles(null, dir.resolve("c").toString(), null, null, null).resolve(Map.of()))
+        .hasMessageContaining("--etcd-cert-file and --etcd-key-file");
+    assertThatThrownBy(() -> new EtcdFiles(dir.resolve("absent.crt").toString(), null, null, null, null).resolve(Map.of()))
+        .hasMessageContaining("cannot read --etcd-ca-file " + dir.resolve("absent.crt"));
+    Path garbage = Files.writeString(dir.resolve("ca.crt"), "garbage");
+    assertThatThrownBy(() -> new EtcdFiles(garbage.toString(), null, null, null, null).resolve(Map.of()))
+        .hasMessageContaining("invalid --etcd-ca-file " + garbage + ": ca: is not a readable PEM certificate");
   }
 
   private static void assertBad(Map<String, String> env, String message) {

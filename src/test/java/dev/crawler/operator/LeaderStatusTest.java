@@ -197,4 +197,27 @@ class LeaderStatusTest {
     assertThat(decide(shown, leads("demo-1", 9, T2)).transition())
         .hasValueSatisfying(t -> assertThat(t.fromTerm()).isEqualTo(7));
   }
+
+  @Test
+  void unusableSecretsAndRefusedAccessGiveTheirReasonAndOneWarningPerChange() {
+    LeaderStatus missing = LeaderStatus.unusableSecrets(null,
+        new EtcdSecrets.Problem(CrawlerMasterConditions.SECRET_NOT_FOUND, "Secret ns/x not found"));
+    Condition reachable = cond(missing, CrawlerMasterConditions.ETCD_REACHABLE);
+    assertThat(reachable.getStatus()).isEqualTo("False");
+    assertThat(reachable.getReason()).isEqualTo("SecretNotFound");
+    assertThat(reachable.getMessage()).isEqualTo("Secret ns/x not found");
+    assertThat(missing.events()).containsExactly(new StatusEvent("Warning", "SecretNotFound", "Secret ns/x not found"));
+    CrawlerMasterStatus shown = written(null, missing, T1);
+
+    // The same cause again: no second Event.
+    assertThat(LeaderStatus.unusableSecrets(shown,
+        new EtcdSecrets.Problem(CrawlerMasterConditions.SECRET_NOT_FOUND, "Secret ns/x not found")).events()).isEmpty();
+
+    // A new cause: its own reason and Event.
+    LeaderStatus denied = decide(shown, ElectionState.unreachable(
+        dev.crawler.election.EtcdFailure.Kind.PERMISSION_DENIED, "etcd e: denied", T2, 0));
+    assertThat(cond(denied, CrawlerMasterConditions.ETCD_REACHABLE).getReason()).isEqualTo("PermissionDenied");
+    assertThat(cond(denied, CrawlerMasterConditions.LEADER_ELECTED).getReason()).isEqualTo("EtcdUnreachable");
+    assertThat(denied.events()).containsExactly(new StatusEvent("Warning", "PermissionDenied", "etcd e: denied"));
+  }
 }

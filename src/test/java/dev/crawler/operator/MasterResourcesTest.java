@@ -208,4 +208,48 @@ class MasterResourcesTest {
       assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "crawler-operator");
     }
   }
+
+  @Test
+  void etcdSecretsAreMountedAsFilesThePasswordNeverInTheEnvironmentAndTheirDigestRollsThePods() {
+    CrawlerMaster cm = demo();
+    cm.getSpec().getEtcd().setEndpoints(new java.util.ArrayList<>(java.util.List.of("https://[fd00::10]:2379")));
+    cm.getSpec().getEtcd().setTls(new dev.crawler.api.EtcdTlsSpec());
+    cm.getSpec().getEtcd().getTls().setSecretName("etcd-tls");
+    cm.getSpec().getEtcd().setAuth(new dev.crawler.api.EtcdAuthSpec());
+    cm.getSpec().getEtcd().getAuth().setSecretName("etcd-user");
+    dev.crawler.election.EtcdCredentials credentials = new dev.crawler.election.EtcdCredentials(
+        new byte[] {1}, new byte[] {2}, new byte[] {3}, "u", new byte[] {4});
+    StatefulSet sts = MasterResources.statefulSet(cm, SETTINGS, new EtcdSecrets.Usable(credentials, true));
+
+    PodSpec pod = sts.getSpec().getTemplate().getSpec();
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry(MasterResources.ETCD_SECRETS_DIGEST, credentials.digest());
+    Map<String, EnvVar> env = env(sts);
+    assertThat(env.get(MasterEnv.ETCD_ENDPOINTS).getValue()).isEqualTo("https://[fd00::10]:2379");
+    assertThat(env.get(MasterEnv.ETCD_CA_FILE).getValue()).isEqualTo("/etc/crawler/etcd-tls/ca.crt");
+    assertThat(env.get(MasterEnv.ETCD_CERT_FILE).getValue()).isEqualTo("/etc/crawler/etcd-tls/tls.crt");
+    assertThat(env.get(MasterEnv.ETCD_KEY_FILE).getValue()).isEqualTo("/etc/crawler/etcd-tls/tls.key");
+    assertThat(env.get(MasterEnv.ETCD_PASSWORD_FILE).getValue()).isEqualTo("/etc/crawler/etcd-auth/password");
+    assertThat(env.get(MasterEnv.ETCD_USERNAME).getValueFrom().getSecretKeyRef().getName()).isEqualTo("etcd-user");
+    assertThat(env.values()).noneMatch(v -> v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null
+        && "password".equals(v.getValueFrom().getSecretKeyRef().getKey()));
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).hasSize(2).anySatisfy(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo("etcd-tls");
+      assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440);
+    });
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).anySatisfy(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo("etcd-user");
+      assertThat(v.getSecret().getItems()).singleElement().satisfies(i -> assertThat(i.getKey()).isEqualTo("password"));
+    });
+    assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(65532L);
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(m -> m.getMountPath())
+        .contains("/etc/crawler/etcd-tls", "/etc/crawler/etcd-auth");
+
+    // Without Secrets the pod template is as before: no digest, no volumes beyond /tmp.
+    StatefulSet plain = MasterResources.statefulSet(demo(), SETTINGS);
+    assertThat(plain.getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey(MasterResources.ETCD_SECRETS_DIGEST);
+    assertThat(plain.getSpec().getTemplate().getSpec().getVolumes()).singleElement()
+        .satisfies(v -> assertThat(v.getName()).isEqualTo("tmp"));
+    assertThat(plain.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroup()).isNull();
+  }
 }

@@ -20,7 +20,7 @@ class SpecValidatorTest {
 
   @Test
   void validSpecHasNoProblem() {
-    CrawlerMaster cm = cm("a", "demo", "2026-01-01T00:00:00Z", null, "http://etcd:2379", "https://10.0.0.1:2379");
+    CrawlerMaster cm = cm("a", "demo", "2026-01-01T00:00:00Z", null, "https://etcd:2379", "https://10.0.0.1:2379");
 
     assertThat(SpecValidator.validate(cm, List.of(cm))).isEmpty();
   }
@@ -42,7 +42,7 @@ class SpecValidatorTest {
 
     assertThat(SpecValidator.validate(cm, List.of())).hasValueSatisfying(msg -> {
       assertThat(msg).startsWith("spec.etcd.endpoints[1]: \"" + bad + "\" ");
-      assertThat(msg).endsWith("use http://host:port or https://host:port");
+      assertThat(msg).contains("use http://host:port or https://host:port");
     });
   }
 
@@ -113,5 +113,22 @@ class SpecValidatorTest {
     CrawlerMaster younger = cm("a", "second", "2026-01-02T00:00:00Z", "/p", "http://etcd:2379");
 
     assertThat(SpecValidator.validate(younger, List.of(brokenOlder, younger))).isEmpty();
+  }
+
+  @Test
+  void tlsNeedsHttpsEndpointsAndOneEtcdSpeaksOneScheme() {
+    CrawlerMaster tlsOverHttp = cm("a", "demo", "2026-01-01T00:00:00Z", null, "http://etcd:2379");
+    tlsOverHttp.getSpec().getEtcd().setTls(new dev.crawler.api.EtcdTlsSpec());
+    tlsOverHttp.getSpec().getEtcd().getTls().setSecretName("etcd-tls");
+    assertThat(SpecValidator.validate(tlsOverHttp, List.of())).hasValueSatisfying(msg ->
+        assertThat(msg).startsWith("spec.etcd.tls: set, but the endpoints use http://"));
+
+    CrawlerMaster mixed = cm("a", "demo", "2026-01-01T00:00:00Z", null, "http://etcd:2379", "https://etcd-1:2379");
+    assertThat(SpecValidator.validate(mixed, List.of())).hasValueSatisfying(msg ->
+        assertThat(msg).startsWith("spec.etcd.endpoints: mixes http:// and https://"));
+
+    CrawlerMaster ipv6 = cm("a", "demo", "2026-01-01T00:00:00Z", null, "https://[fd00::10]:2379");
+    ipv6.getSpec().getEtcd().setTls(tlsOverHttp.getSpec().getEtcd().getTls());
+    assertThat(SpecValidator.validate(ipv6, List.of())).isEmpty();
   }
 }
