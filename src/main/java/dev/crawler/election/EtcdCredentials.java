@@ -98,7 +98,10 @@ public final class EtcdCredentials {
    * now, so unreadable material fails here, not at the first call.
    */
   public Client connect(List<URI> endpoints, Duration connectTimeout) throws InvalidMaterialException {
-    ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(connectTimeout);
+    // Not waitForReady: a call on a channel whose connection fails (refused, TLS handshake) fails
+    // with that cause instead of waiting until the caller's timeout, so it can be reported.
+    ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(connectTimeout)
+        .waitForReady(false);
     if (endpoints.stream().anyMatch(u -> "https".equals(u.getScheme()))) {
       builder.sslContext(sslContext());
       // The name the server certificate must carry: the host as written in the first endpoint.

@@ -41,7 +41,23 @@ public record EtcdFailure(Kind kind, String message) {
 
   /** Classifies a failure of an etcd call (wrapped or not). */
   public static EtcdFailure of(Throwable error) {
-    return new EtcdFailure(kindOf(error), Failures.describe(error));
+    Kind kind = kindOf(error);
+    // gRPC reports a failed handshake as "io exception" plus a pipeline dump: name the TLS error.
+    String message = kind == Kind.TLS_HANDSHAKE_FAILED ? tlsCause(error) : Failures.describe(error);
+    return new EtcdFailure(kind, message.lines().findFirst().orElse(message));
+  }
+
+  private static String tlsCause(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SSLException || t instanceof CertificateException) {
+        Throwable innermost = t;
+        while (innermost.getCause() != null && innermost.getCause() != innermost) {
+          innermost = innermost.getCause();
+        }
+        return String.valueOf(innermost.getMessage());
+      }
+    }
+    return Failures.describe(error);
   }
 
   /** The cause and the failure's own words, e.g. "etcd denied permission on the keys (etcdserver: permission denied)". */

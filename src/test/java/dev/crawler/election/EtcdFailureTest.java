@@ -43,5 +43,13 @@ class EtcdFailureTest {
     EtcdFailure f = EtcdFailure.of(failure);
     assertThat(f.kind()).isEqualTo(kind);
     assertThat(f.describe()).startsWith(kind.summary() + " (");
+    assertThat(f.message()).doesNotContain("\n");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aFailedHandshakeIsDescribedByItsTlsErrorNotByTheTransport() {
+    Throwable failure = Status.UNAVAILABLE.withDescription("io exception\nChannel Pipeline: [SslHandler#0]")
+        .withCause(new SSLHandshakeException("PKIX path building failed")).asRuntimeException();
+    assertThat(EtcdFailure.of(failure).message()).isEqualTo("PKIX path building failed");
   }
 }
