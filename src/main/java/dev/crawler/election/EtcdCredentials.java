@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 
 /**
@@ -100,17 +101,28 @@ public final class EtcdCredentials {
   public Client connect(List<URI> endpoints, Duration connectTimeout) throws InvalidMaterialException {
     // Not waitForReady: a call on a channel whose connection fails (refused, TLS handshake) fails
     // with that cause instead of waiting until the caller's timeout, so it can be reported.
-    ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(connectTimeout)
+    ClientBuilder builder = Client.builder().target(target(endpoints)).connectTimeout(connectTimeout)
         .waitForReady(false);
     if (endpoints.stream().anyMatch(u -> "https".equals(u.getScheme()))) {
       builder.sslContext(sslContext());
       // The name the server certificate must carry: the host as written in the first endpoint.
-      builder.authority(endpoints.get(0).getHost().replace("[", "").replace("]", ""));
+      builder.authority(endpoints.get(0).getHost());
     }
     if (username != null) {
       builder.user(ByteSequence.from(username, StandardCharsets.UTF_8)).password(ByteSequence.from(password));
     }
     return builder.build();
+  }
+
+  /**
+   * jetcd's name resolver target for the endpoints: {@code ip:///host:port,host:port}. jetcd builds
+   * the same from {@code endpoints(...)} but leaves an IPv6 literal's brackets raw, which is no
+   * valid URI; escaped, the resolver reads them back as {@code [::1]:2379}.
+   */
+  static String target(List<URI> endpoints) {
+    return "ip:///" + endpoints.stream()
+        .map(u -> u.getHost().replace("[", "%5B").replace("]", "%5D") + ":" + u.getPort())
+        .collect(Collectors.joining(","));
   }
 
   /** The TLS context of this material; checks that every PEM reads and the key suits the certificate. */

@@ -67,6 +67,12 @@ class EtcdCredentialsTest {
   }
 
   @Test
+  void theResolverTargetEscapesIpv6Brackets() {
+    assertThat(EtcdCredentials.target(java.util.List.of(java.net.URI.create("https://[fd00::10]:2379"),
+        java.net.URI.create("http://etcd.ns:2379")))).isEqualTo("ip:///%5Bfd00::10%5D:2379,etcd.ns:2379");
+  }
+
+  @Test
   void equalMaterialIsOneDigestAndTheTextShowsNoSecret() throws Exception {
     EtcdCredentials a = new EtcdCredentials(read(certs.ca()), null, null, "u", "pw".getBytes(StandardCharsets.UTF_8));
     EtcdCredentials same = new EtcdCredentials(read(certs.ca()), null, null, "u", "pw".getBytes(StandardCharsets.UTF_8));
