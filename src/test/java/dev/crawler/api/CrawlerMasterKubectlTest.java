@@ -85,7 +85,15 @@ class CrawlerMasterKubectlTest {
         .contains("endpoints")
         .contains("etcd client endpoints, each http://host:port or https://host:port")
         .contains("keyPrefix")
-        .contains("Two CrawlerMasters on the same etcd must not overlap.");
+        .contains("Two CrawlerMasters on the same etcd must not overlap.")
+        .contains("bracketed IPv6 literal")
+        .contains("tls")
+        .contains("auth");
+    assertThat(normalize(api.kubectl("explain", "crawlermaster.spec.etcd.tls.secretName").assertSuccess().stdout()))
+        .contains("with ca.crt (PEM; the CA that signed etcd's server certificate)")
+        .contains("A cert-manager Certificate's Secret has these keys.");
+    assertThat(normalize(api.kubectl("explain", "crawlermaster.spec.etcd.auth.secretName").assertSuccess().stdout()))
+        .contains("with the etcd user's username and password");
     assertThat(normalize(ttl.stdout())).contains("TTL of each replica's etcd lease in seconds (2-60, default 5).");
   }
 
