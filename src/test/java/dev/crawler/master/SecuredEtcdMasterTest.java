@@ -156,6 +156,30 @@ class SecuredEtcdMasterTest {
     assertThat(b0.tryGet(MasterPaths.READYZ).map(TestingMasterProcess.Response::status)).hasValue(200);
   }
 
+  @Test
+  void aWrongPasswordIsLoggedOnceWhileTheReplicaRetriesNotReady() throws Exception {
+    Path wrong = Files.writeString(secrets.resolve("wrong"), "not-the-password");
+    TestingMasterProcess m = TestingMasterProcess.start("a-wrong", etcd.endpoint(), A.prefix(), TTL, List.of(
+        "--etcd-ca-file", certs.ca().toString(),
+        "--etcd-cert-file", certs.cert("crawler-a").toString(),
+        "--etcd-key-file", certs.key("crawler-a").toString(),
+        "--etcd-username", "crawler-a",
+        "--etcd-password-file", wrong.toString()));
+    running.add(m);
+    // Several failed attempts (the metrics count them), one log line for their one cause.
+    await().atMost(TIMEOUT).until(() -> failedLeaseGrants(m) >= 3);
+    assertThat(m.log().lines().filter(l -> l.contains("etcd refused the user name or password")).count()).isEqualTo(1);
+    assertThat(m.tryGet(MasterPaths.READYZ).map(TestingMasterProcess.Response::status)).hasValue(503);
+    assertThat(m.isAlive()).isTrue();
+  }
+
+  private static double failedLeaseGrants(TestingMasterProcess m) throws Exception {
+    return m.tryGet(MasterPaths.METRICS).map(r -> r.body().lines()
+            .filter(l -> l.startsWith("crawler_master_etcd_errors_total{") && l.contains("operation=\"lease_grant\""))
+            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+        .orElse(0.0);
+  }
+
   private TestingMasterProcess master(String id, String user, KeyLayout layout) throws Exception {
     // The key as PKCS#1, as some issuers write it: the master converts it.
     TestingMasterProcess m = TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), TTL, List.of(
