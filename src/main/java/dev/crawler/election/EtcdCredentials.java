@@ -85,10 +85,6 @@ public final class EtcdCredentials {
     return caPem != null || certPem != null;
   }
 
-  public boolean hasUser() {
-    return username != null;
-  }
-
   /** SHA-256 over all the material, hex: equal material, equal digest. Reveals nothing of it. */
   public String digest() {
     return digest;
