@@ -19,6 +19,12 @@ public final class MasterPaths {
   public static final String RESOURCES = "/api/v1/resources";
   /** Prefix of one resource: {@code DELETE /api/v1/resources/{name}}. Leader-only. */
   public static final String RESOURCE_PREFIX = RESOURCES + "/";
+  /**
+   * Planned leader change: {@code POST} with {@code {"candidate":"<replica id>"}} (or an empty body:
+   * the first ready follower). Leader-only (followers forward). 200 with the new leader once it leads;
+   * 400 bad body, 404 unknown candidate, 409 candidate not ready or leading already, 503 no leader.
+   */
+  public static final String SWITCHOVER = "/api/v1/switchover";
   /** Registered live workers. Any replica answers from etcd. */
   public static final String WORKERS = "/api/v1/workers";
 

@@ -153,6 +153,18 @@ public final class Election {
   }
 
   /**
+   * Whether {@code leadership}'s key still exists with its term. A campaign that etcd completes can
+   * still be a win of a key already gone: etcd's campaign waits only for the keys before it to go,
+   * not for its own, so a candidate whose lease was revoked while it waited (to step behind a
+   * switchover's target) is told it won when the leader resigns.
+   */
+  public CompletableFuture<Boolean> holds(Leader leadership) {
+    return client.getKVClient().get(ByteSequence.from(leadership.key(), StandardCharsets.UTF_8))
+        .thenApply(response -> response.getKvs().stream().findFirst()
+            .map(kv -> Leader.from(kv).term() == leadership.term()).orElse(false));
+  }
+
+  /**
    * The guard of every write of {@code leadership}'s term (see {@link Fence}).
    *
    * @param locallyValid false once this process can no longer trust its lease

@@ -3,13 +3,16 @@ package dev.crawler.election;
 import io.etcd.jetcd.Client;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +65,11 @@ public final class LeadershipLoop implements AutoCloseable {
   private volatile Leader lastSeenLeader;
   // Used by the supervisor thread only: the etcd failure last logged at WARN.
   private EtcdFailure.Kind loggedFailure;
+  /** Set while leading: the term, how to end it, and when its key was resigned. */
+  private volatile Leading leading;
+  private final ReentrantLock switchingOver = new java.util.concurrent.locks.ReentrantLock();
+
+  private record Leading(Leader leadership, CompletableFuture<String> stepDown, CompletableFuture<Void> resigned) {}
   // Confined to the observation's thread.
   private String followedKey;
 
@@ -143,6 +151,90 @@ public final class LeadershipLoop implements AutoCloseable {
     return election.leader().get(timeout.toMillis(), TimeUnit.MILLISECONDS).filter(l -> l.info().isPresent());
   }
 
+  /**
+   * Makes a chosen candidate the next leader and resigns ({@link Switchover}); blocks until that
+   * candidate leads or {@code wait} has passed. Only the leader can do it.
+   *
+   * <p>Fenced: leader work stops and the key is resigned only after the queue reads leader, target;
+   * from the resign on, every write of the old term is rejected by etcd. If the target turns out
+   * not ready before the resign, this replica keeps leading and nothing changed but the queue
+   * order. If it dies after the resign, the cluster is where a plain handover to a dying successor
+   * leaves it: its key goes with its lease (within the TTL, sooner when a follower's probe proves
+   * it dead) and the next candidate leads.
+   *
+   * @param candidateId the replica to hand over to; empty: the first ready follower in the queue
+   * @param ready asks a candidate whether it is ready (its {@code /readyz}); called before choosing
+   *     and again just before the resign
+   */
+  public Switchover.Result switchover(Optional<String> candidateId, Predicate<Leader> ready, Duration wait)
+      throws InterruptedException {
+    if (!switchingOver.tryLock()) {
+      return new Switchover.Refused(Switchover.Refusal.IN_PROGRESS, "a switchover is already under way; retry");
+    }
+    try {
+      Leading mine = leading;
+      if (mine == null || role != Role.LEADER) {
+        return new Switchover.Refused(Switchover.Refusal.NOT_LEADER, "this replica does not lead");
+      }
+      long term = mine.leadership().term();
+      List<Leader> queue = election.candidates().get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (queue.isEmpty() || queue.get(0).term() != term) {
+        return new Switchover.Refused(Switchover.Refusal.NOT_LEADER, "leadership is changing; retry");
+      }
+      Switchover.Choice choice = Switchover.choose(queue, candidateId, ready);
+      if (choice instanceof Switchover.Refused refused) {
+        return refused;
+      }
+      Leader target = ((Switchover.Target) choice).candidate();
+      for (Leader before : Switchover.ahead(queue, target)) {
+        election.revokeIfStill(before).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      queue = election.candidates().get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (!Switchover.arranged(queue, term, target)) {
+        return queue.isEmpty() || queue.get(0).term() != term
+            ? new Switchover.Refused(Switchover.Refusal.NOT_LEADER, "leadership changed during the switchover; retry")
+            : new Switchover.Refused(
+                Switchover.Refusal.CANDIDATE_NOT_READY, "replica '" + target.id() + "' left the election; this replica keeps leading");
+      }
+      if (!ready.test(target)) {
+        return new Switchover.Refused(
+            Switchover.Refusal.CANDIDATE_NOT_READY, "replica '" + target.id() + "' stopped being ready; this replica keeps leading");
+      }
+      log.info("switchover: handing term {} over to {}", term, target.id());
+      mine.stepDown().complete("switchover to " + target.id());
+      try {
+        mine.resigned().get(WORK_STOP_TIMEOUT.plus(RPC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // the lease goes with the session; the wait below says who leads
+      }
+      long deadline = System.nanoTime() + wait.toNanos();
+      Optional<Leader> next = Optional.empty();
+      do {
+        try {
+          next = election.leader().get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).filter(l -> l.term() != term);
+        } catch (ExecutionException | TimeoutException e) {
+          next = Optional.empty();
+        }
+        if (next.isPresent() && next.get().key().equals(target.key())) {
+          return new Switchover.Done(mine.leadership(), next.get());
+        }
+        if (next.isPresent() && next.get().term() > target.term()) {
+          break;
+        }
+        Thread.sleep(2);
+      } while (System.nanoTime() < deadline);
+      return new Switchover.Refused(
+          Switchover.Refusal.TARGET_DID_NOT_TAKE_OVER,
+          "resigned term " + term + ", but replica '" + target.id() + "' did not take over"
+              + next.map(l -> "; " + l.id() + " leads (term " + l.term() + ")").orElse("; nobody leads yet, a candidate will within the lease TTL"),
+          next);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new EtcdUnavailableException("switchover: " + Failures.rootMessage(e), e);
+    } finally {
+      switchingOver.unlock();
+    }
+  }
+
   private void supervise() {
     while (!closing.isDone()) {
       role = Role.CONNECTING;
@@ -212,10 +304,29 @@ public final class LeadershipLoop implements AutoCloseable {
       EtcdFailure failure = failure(campaign);
       return new Retry("left the campaign: campaign failed: " + failure.describe(), failure.kind());
     }
+    Leader won = campaign.join();
+    String gone = keyGone(won);
+    if (gone != null) {
+      election.resign(won);
+      events.campaignEnded(LeadershipEvents.CampaignOutcome.FAILED);
+      return new Retry("left the campaign: " + gone, null);
+    }
     loggedFailure = null;
     events.campaignEnded(LeadershipEvents.CampaignOutcome.WON);
-    String why = lead(s, campaign.join());
+    String why = lead(s, won);
     return closing.isDone() ? null : new Retry("stepped down: " + why, null);
+  }
+
+  /** Why a won campaign must not lead (its key is gone or cannot be checked); null when it holds. */
+  private String keyGone(Leader won) throws InterruptedException {
+    try {
+      return election.holds(won).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          ? null
+          : "won with key " + won.key() + " that no longer exists (its lease was revoked while waiting)";
+    } catch (ExecutionException | TimeoutException e) {
+      events.etcdError("campaign");
+      return "cannot check the won key: " + Failures.rootMessage(e);
+    }
   }
 
   /** Leads until a reason to step down; returns that reason once leader work stopped and the key is resigned. */
@@ -236,6 +347,8 @@ public final class LeadershipLoop implements AutoCloseable {
             stepDown.complete("observed a later leader " + observed.id() + " (term " + observed.term() + ")");
           }
         };
+    CompletableFuture<Void> resigned = new CompletableFuture<>();
+    leading = new Leading(leadership, stepDown, resigned);
     Fence f =
         election.fence(leadership, s::isValid, why -> {
           events.fenceRejected();
@@ -280,6 +393,9 @@ public final class LeadershipLoop implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       events.etcdError("resign");
       // The key goes with the lease, which the caller revokes or which expires.
+    } finally {
+      leading = null;
+      resigned.complete(null);
     }
     return why;
   }

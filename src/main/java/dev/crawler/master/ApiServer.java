@@ -8,10 +8,12 @@ import dev.crawler.election.Fence;
 import dev.crawler.election.Leader;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
+import dev.crawler.election.Switchover;
 import dev.crawler.election.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  /** How long a switchover waits for its target to lead after the resign; a handover takes milliseconds. */
+  private static final Duration SWITCHOVER_WAIT = Duration.ofSeconds(3);
 
   private final HttpServer server;
   private final ThreadPoolExecutor pool;
@@ -132,6 +137,16 @@ public final class ApiServer implements AutoCloseable {
           }
         }
       }
+      case MasterPaths.SWITCHOVER -> {
+        if (allow(exchange, "POST")) {
+          byte[] body = HttpExchanges.readBody(exchange);
+          if (loop.fence().isEmpty()) {
+            forwarder.forward(exchange, body);
+          } else {
+            switchover(exchange, body);
+          }
+        }
+      }
       default -> {
         if (path.startsWith(MasterPaths.RESOURCE_PREFIX) && path.length() > MasterPaths.RESOURCE_PREFIX.length()) {
           if (allow(exchange, "DELETE")) {
@@ -193,6 +208,35 @@ public final class ApiServer implements AutoCloseable {
       HttpExchanges.send(exchange, 204, null, new byte[0]);
     } else {
       HttpExchanges.sendError(exchange, 404, "no resource named '" + name + "'");
+    }
+  }
+
+  private void switchover(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {
+    SwitchoverRequest request;
+    try {
+      request = SwitchoverRequest.parse(body);
+    } catch (BadRequestException e) {
+      HttpExchanges.sendError(exchange, 400, e.getMessage());
+      return;
+    }
+    Switchover.Result result = loop.switchover(request.candidate(), forwarder::isReady, SWITCHOVER_WAIT);
+    if (result instanceof Switchover.Done done) {
+      metrics.switchover("done");
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("leader", done.next().id());
+      answer.put("term", done.next().term());
+      answer.put("previousLeader", done.previous().id());
+      answer.put("previousTerm", done.previous().term());
+      HttpExchanges.sendJson(exchange, 200, answer);
+      return;
+    }
+    Switchover.Refused refused = (Switchover.Refused) result;
+    metrics.switchover(refused.refusal().name().toLowerCase());
+    switch (refused.refusal()) {
+      case UNKNOWN_CANDIDATE -> HttpExchanges.sendError(exchange, 404, refused.message());
+      case CANDIDATE_LEADS, CANDIDATE_NOT_READY, NO_READY_CANDIDATE, IN_PROGRESS ->
+          HttpExchanges.sendError(exchange, 409, refused.message());
+      case NOT_LEADER, TARGET_DID_NOT_TAKE_OVER -> LeaderForwarder.unavailable(exchange, refused.message());
     }
   }
 

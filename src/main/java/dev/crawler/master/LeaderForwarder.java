@@ -24,6 +24,7 @@ final class LeaderForwarder {
   static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
   private static final String RETRY_AFTER_SECONDS = "1";
+  private static final Duration READY_TIMEOUT = Duration.ofMillis(500);
 
   private final LeadershipLoop loop;
   private final HttpClient http =
@@ -78,6 +79,24 @@ final class LeaderForwarder {
         response.statusCode(),
         response.headers().firstValue("Content-Type").orElse(null),
         response.body());
+  }
+
+  /** Whether a peer answers its {@link MasterPaths#READYZ} with 200 within a short timeout. */
+  boolean isReady(Leader peer) {
+    Optional<String> address = peer.info().map(i -> i.address());
+    if (address.isEmpty()) {
+      return false;
+    }
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address.get() + MasterPaths.READYZ))
+          .timeout(READY_TIMEOUT).GET().build();
+      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   static void unavailable(HttpExchange exchange, String why) throws IOException {

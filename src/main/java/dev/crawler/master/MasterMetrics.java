@@ -66,6 +66,15 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
     revocations(cause).increment();
   }
 
+  /** A switchover request this replica served as leader, by outcome ({@code done} or the refusal). */
+  public void switchover(String outcome) {
+    Counter.builder("crawler.master.switchovers")
+        .description("switchover requests this replica served as leader, by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ApiServerWithoutLeaderTest {
 
   @Test
-  void leaderOnlyRequestWithNoLeaderGets503WithRetryAfter() throws Exception {
+  void leaderOnlyRequestsAndSwitchoverWithNoLeaderGet503WithRetryAfter() throws Exception {
     try (TestingEtcd etcd = TestingEtcd.startNew();
         Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
       KeyLayout layout = new KeyLayout("/crawler/test/no-leader");
@@ -45,6 +45,14 @@ class ApiServerWithoutLeaderTest {
         assertThat(post.headers().firstValue("Retry-After")).isPresent();
         assertThat(post.body()).contains("no leader");
         assertThat(post.headers().firstValue(MasterPaths.SERVED_BY_HEADER)).contains("lonely");
+
+        HttpResponse<String> switchover = http.send(
+            HttpRequest.newBuilder(base.resolve(MasterPaths.SWITCHOVER))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"candidate\":\"m-1\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(switchover.statusCode()).isEqualTo(503);
+        assertThat(switchover.body()).contains("no leader");
 
         HttpResponse<String> ready =
             http.send(HttpRequest.newBuilder(base.resolve(MasterPaths.READYZ)).build(), HttpResponse.BodyHandlers.ofString());
