@@ -56,6 +56,12 @@ public final class LeadershipLoop implements AutoCloseable {
   // Used by the supervisor thread only.
   private final Backoff.Retry backoff = Backoff.REPLICA.retry();
   private final Thread supervisor;
+  /**
+   * Set when this replica left the queue on purpose of a switchover: it handed over, or the leader
+   * moved it behind the target (revoked its lease). It campaigns again after the shortest backoff:
+   * etcd is reachable and nothing failed.
+   */
+  private volatile boolean requeued;
 
   private volatile Role role = Role.CONNECTING;
   private volatile Session session;
@@ -156,15 +162,15 @@ public final class LeadershipLoop implements AutoCloseable {
    * candidate leads or {@code wait} has passed. Only the leader can do it.
    *
    * <p>Fenced: leader work stops and the key is resigned only after the queue reads leader, target;
-   * from the resign on, every write of the old term is rejected by etcd. If the target turns out
-   * not ready before the resign, this replica keeps leading and nothing changed but the queue
-   * order. If it dies after the resign, the cluster is where a plain handover to a dying successor
-   * leaves it: its key goes with its lease (within the TTL, sooner when a follower's probe proves
-   * it dead) and the next candidate leads.
+   * from the resign on, every write of the old term is rejected by etcd. If the target is not ready
+   * when asked, or its key left the queue before the resign, this replica keeps leading (409) and
+   * nothing changed but the queue order. If it dies after that, this replica still resigns: it
+   * cannot tell a dead target from a slow one in time, and the cluster is then exactly where a plain
+   * handover to a dying successor leaves it: the target's key goes with its lease (within the TTL,
+   * sooner when a follower's probe proves it dead) and the next candidate leads.
    *
    * @param candidateId the replica to hand over to; empty: the first ready follower in the queue
-   * @param ready asks a candidate whether it is ready (its {@code /readyz}); called before choosing
-   *     and again just before the resign
+   * @param ready asks a candidate whether it is ready (its {@code /readyz}), before anything changes
    */
   public Switchover.Result switchover(Optional<String> candidateId, Predicate<Leader> ready, Duration wait)
       throws InterruptedException {
@@ -176,6 +182,7 @@ public final class LeadershipLoop implements AutoCloseable {
       if (mine == null || role != Role.LEADER) {
         return new Switchover.Refused(Switchover.Refusal.NOT_LEADER, "this replica does not lead");
       }
+      long started = System.nanoTime();
       long term = mine.leadership().term();
       List<Leader> queue = election.candidates().get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (queue.isEmpty() || queue.get(0).term() != term) {
@@ -186,9 +193,11 @@ public final class LeadershipLoop implements AutoCloseable {
         return refused;
       }
       Leader target = ((Switchover.Target) choice).candidate();
-      for (Leader before : Switchover.ahead(queue, target)) {
-        election.revokeIfStill(before).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      long chosen = System.nanoTime();
+      List<Leader> ahead = Switchover.ahead(queue, target);
+      CompletableFuture.allOf(ahead.stream().map(election::revokeIfStill).toArray(CompletableFuture[]::new))
+          .get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      long moved = System.nanoTime();
       queue = election.candidates().get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (!Switchover.arranged(queue, term, target)) {
         return queue.isEmpty() || queue.get(0).term() != term
@@ -196,11 +205,9 @@ public final class LeadershipLoop implements AutoCloseable {
             : new Switchover.Refused(
                 Switchover.Refusal.CANDIDATE_NOT_READY, "replica '" + target.id() + "' left the election; this replica keeps leading");
       }
-      if (!ready.test(target)) {
-        return new Switchover.Refused(
-            Switchover.Refusal.CANDIDATE_NOT_READY, "replica '" + target.id() + "' stopped being ready; this replica keeps leading");
-      }
-      log.info("switchover: handing term {} over to {}", term, target.id());
+      log.info("switchover: handing term {} over to {} (chosen after {} ms, {} candidate(s) moved behind it after {} ms)",
+          term, target.id(), (chosen - started) / 1_000_000, ahead.size(), (moved - started) / 1_000_000);
+      requeued = true;
       mine.stepDown().complete("switchover to " + target.id());
       try {
         mine.resigned().get(WORK_STOP_TIMEOUT.plus(RPC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
@@ -265,9 +272,10 @@ public final class LeadershipLoop implements AutoCloseable {
       }
       // Only a session that lasted resets the backoff: leader work that fails at once, or a
       // lease lost right after each win, must not become a tight grant-campaign-resign loop.
-      if (System.nanoTime() - openedAt >= ttl.toNanos()) {
+      if (System.nanoTime() - openedAt >= ttl.toNanos() || requeued || s.revokedInEtcd()) {
         backoff.reset();
       }
+      requeued = false;
       // Back off with the old lease already revoked, so it does not linger while we wait.
       if (retry != null && !closing.isDone()) {
         role = Role.CONNECTING;
@@ -307,6 +315,7 @@ public final class LeadershipLoop implements AutoCloseable {
     Leader won = campaign.join();
     String gone = keyGone(won);
     if (gone != null) {
+      requeued = true;
       election.resign(won);
       events.campaignEnded(LeadershipEvents.CampaignOutcome.FAILED);
       return new Retry("left the campaign: " + gone, null);

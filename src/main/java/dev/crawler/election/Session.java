@@ -31,6 +31,7 @@ public final class Session implements AutoCloseable {
   private final CompletableFuture<String> lost = new CompletableFuture<>();
   private final AtomicBoolean keepAliveInFlight = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean revokedInEtcd;
 
   private Session(Lease lease, long leaseId, LeaseClock clock) {
     this.lease = lease;
@@ -75,6 +76,7 @@ public final class Session implements AutoCloseable {
               if (error == null) {
                 clock.renewed(sentAt);
               } else if (isLeaseNotFound(error)) {
+                revokedInEtcd = true;
                 markLost("lease " + Long.toHexString(leaseId) + " no longer exists in etcd");
               }
               // Other errors (etcd unreachable): keep trying; the watchdog decides when it is too late.
@@ -107,6 +109,11 @@ public final class Session implements AutoCloseable {
   /** Completes with the reason once the lease can no longer be trusted. Never completes exceptionally. */
   public CompletableFuture<String> lost() {
     return lost;
+  }
+
+  /** True once etcd answered that the lease no longer exists: someone revoked it, etcd is reachable. */
+  public boolean revokedInEtcd() {
+    return revokedInEtcd;
   }
 
   /** True while the lease is surely still alive in etcd, judged on the local monotonic clock. */

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code make bench}: failover, handover and status latency of our etcd election, side by side
+ * {@code make bench}: failover, handover, switchover and status latency of our etcd election, side by side
  * with fabric8's Lease election on a real kube-apiserver. Prints a table and writes {@code
  * target/bench/results.json}. {@code BENCH_QUICK=1} runs fewer trials; {@code BENCH_ONLY=a,b}
  * measures only the figures whose path starts with one of the given prefixes.
@@ -24,6 +24,7 @@ public final class Bench {
   /** Trials per figure. */
   record Plan(
       int handover,
+      int switchover,
       int crashTtl2,
       int crashTtl5,
       int crashFast,
@@ -31,8 +32,8 @@ public final class Bench {
       int peerHandover,
       int peerCrashDefaults,
       int peerCrashEqualTtl) {
-    static final Plan FULL = new Plan(20, 10, 10, 20, 50, 20, 10, 10);
-    static final Plan QUICK = new Plan(10, 3, 3, 10, 20, 5, 2, 3);
+    static final Plan FULL = new Plan(20, 50, 10, 10, 20, 50, 20, 10, 10);
+    static final Plan QUICK = new Plan(10, 20, 3, 3, 10, 20, 5, 2, 3);
   }
 
   /** One figure's measurement; failures are reported per figure and the run goes on. */
@@ -74,6 +75,7 @@ public final class Bench {
       OurBench ours = new OurBench(etcd, client);
       measure(report, "handover_ms",
           () -> ours.measure("handover", HANDOVER_TTL_SECONDS, Signal.SIGTERM, plan.handover()));
+      measure(report, "switchover_ms", () -> ours.switchover(HANDOVER_TTL_SECONDS, plan.switchover()));
       // The TTL figures with the dead-leader detectors off: what a crash costs when nobody can prove it.
       measure(report, "crash_ms.ttl2",
           () -> ours.measure("crash-ttl2", 2, Signal.SIGKILL, plan.crashTtl2(), OurBench.DETECTORS_OFF));

@@ -1,13 +1,18 @@
 package dev.crawler.bench;
 
 import dev.crawler.api.KeyLayout;
+import dev.crawler.api.MasterPaths;
+import dev.crawler.election.Election;
+import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingMasterProcess;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Ours: three real master processes ({@code dev.crawler.Main master}) on one etcd election,
@@ -78,6 +83,62 @@ final class OurBench {
         m.close();
       }
     }
+  }
+
+  /**
+   * Planned switchover to the follower queued last (the others must step behind it): time zero
+   * just before {@code POST /api/v1/switchover} goes to the leader, time end when the etcd watch sees
+   * the target lead. Each trial starts with all three replicas campaigning and ready again.
+   */
+  List<Double> switchover(int ttlSeconds, int trials) throws Exception {
+    KeyLayout layout = new KeyLayout("/bench/switchover");
+    Election election = new Election(client, layout.election());
+    Map<String, TestingMasterProcess> masters = new HashMap<>();
+    List<Double> samples = new ArrayList<>();
+    try (EtcdElectionWatch watch = new EtcdElectionWatch(client, layout.election())) {
+      for (String id : IDS) {
+        masters.put(id, start(id, layout, ttlSeconds, DETECTORS_ON));
+      }
+      for (int i = 0; i < trials; i++) {
+        List<Leader> queue = awaitAllCampaigning(election, masters);
+        String leader = queue.get(0).id();
+        String target = queue.get(queue.size() - 1).id();
+        long t0 = System.nanoTime();
+        TestingMasterProcess.Response answer =
+            masters.get(leader).post(MasterPaths.SWITCHOVER, "{\"candidate\":\"" + target + "\"}");
+        HolderTimeline.Change next = watch.timeline().await(t0, target::equals, Duration.ofSeconds(10));
+        double ms = (next.nanos() - t0) / 1e6;
+        if (answer.status() != 200) {
+          throw new IllegalStateException("switchover " + leader + " -> " + target + " answered " + answer);
+        }
+        samples.add(ms);
+        System.out.printf("  switchover trial %2d/%d: %s -> %s in %8.1f ms (answer after %.1f ms)%n",
+            i + 1, trials, leader, target, ms, (System.nanoTime() - t0) / 1e6);
+      }
+      return samples;
+    } finally {
+      for (TestingMasterProcess m : masters.values()) {
+        m.close();
+      }
+    }
+  }
+
+  /** Waits until every replica has a key in the election and answers ready; returns the queue. */
+  private static List<Leader> awaitAllCampaigning(Election election, Map<String, TestingMasterProcess> masters)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      List<Leader> queue = election.candidates().get(5, TimeUnit.SECONDS);
+      boolean allReady = true;
+      for (TestingMasterProcess m : masters.values()) {
+        allReady &= m.tryGet(MasterPaths.READYZ).map(r -> r.status() == 200).orElse(false);
+      }
+      if (queue.size() == masters.size() && allReady) {
+        return queue;
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("replicas did not all campaign within 90 s");
   }
 
   private TestingMasterProcess start(String id, KeyLayout layout, int ttlSeconds, List<String> masterArgs)
