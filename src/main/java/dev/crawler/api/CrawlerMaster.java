@@ -31,6 +31,14 @@ public class CrawlerMaster extends CustomResource<CrawlerMasterSpec, CrawlerMast
     implements Namespaced {
   public static final String GROUP = "crawler.dev";
   public static final String VERSION = "v1alpha1";
+  /**
+   * Asks the operator for one planned leader change: the value names the pod (replica id) that
+   * should lead, or {@link #SWITCHOVER_TO_ANY} for the next ready follower. The operator removes
+   * the annotation, asks the leader, and reports the outcome in the {@code Switchover} condition and
+   * an Event; it does not retry.
+   */
+  public static final String SWITCHOVER_TO_ANNOTATION = GROUP + "/switchover-to";
+  public static final String SWITCHOVER_TO_ANY = "any";
 
   @Override
   @JsonPropertyDescription("Desired state of the master cluster.")

@@ -21,6 +21,11 @@ public final class CrawlerMasterConditions {
   public static final String LEADER_ELECTED = "LeaderElected";
   /** The operator can read the election in etcd. */
   public static final String ETCD_REACHABLE = "EtcdReachable";
+  /**
+   * The outcome of the last switchover asked for with {@link CrawlerMaster#SWITCHOVER_TO_ANNOTATION}:
+   * True/{@link #SWITCHOVER_SUCCEEDED} or False/{@link #SWITCHOVER_FAILED}; absent until the first.
+   */
+  public static final String SWITCHOVER = "Switchover";
 
   // Condition statuses.
   public static final String TRUE = "True";
@@ -69,6 +74,10 @@ public final class CrawlerMasterConditions {
 
   /** Any condition, Unknown: the election has not been read yet since the operator started. */
   public static final String OBSERVING = "Observing";
+
+  // Reasons of Switchover, also the reasons of its Events (Normal and Warning).
+  public static final String SWITCHOVER_SUCCEEDED = "SwitchoverSucceeded";
+  public static final String SWITCHOVER_FAILED = "SwitchoverFailed";
 
   // Event reasons that are not conditions.
   /**

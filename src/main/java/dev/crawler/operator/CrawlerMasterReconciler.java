@@ -1,13 +1,19 @@
 package dev.crawler.operator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.EtcdSpec;
 import dev.crawler.election.ElectionState;
+import dev.crawler.election.Json;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -20,6 +26,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +51,11 @@ import org.slf4j.LoggerFactory;
  * or termination also triggers a reconcile, so that a leader the kubelet reports dead has its etcd
  * lease revoked at once ({@link DeadLeaderRevoker}).
  */
-@ControllerConfiguration(name = CrawlerMasterReconciler.NAME)
+@ControllerConfiguration(
+    name = CrawlerMasterReconciler.NAME,
+    // Generation-aware, plus the switchover annotation (metadata changes do not bump the generation).
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = CrawlerMasterReconciler.SpecOrSwitchoverChanged.class))
 @Workflow(
     explicitInvocation = true,
     dependents = {
@@ -79,6 +90,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   private final Clock clock;
   private final ElectionEventSource leaderWatch;
   private final OperatorMetrics metrics;
+  private final MasterApiClient masterApi = new MasterApiClient();
 
   public CrawlerMasterReconciler(
       OperatorSettings settings,
@@ -153,6 +165,25 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     return name -> Optional.ofNullable(byName.get(name));
   }
 
+  /**
+   * Which updates of a CrawlerMaster trigger a reconcile: a new generation (spec), deletion, or a
+   * switchover annotation newly set or changed. Not its status: that is this reconciler's own write.
+   */
+  public static final class SpecOrSwitchoverChanged implements OnUpdateFilter<CrawlerMaster> {
+    @Override
+    public boolean accept(CrawlerMaster now, CrawlerMaster before) {
+      return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+          || !Objects.equals(now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp())
+          || (SwitchoverOutcome.requested(now).isPresent()
+              && !Objects.equals(switchoverAnnotation(now), switchoverAnnotation(before)));
+    }
+
+    private static String switchoverAnnotation(CrawlerMaster cm) {
+      Map<String, String> a = cm.getMetadata().getAnnotations();
+      return a == null ? null : a.get(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
+    }
+  }
+
   static Set<ResourceID> owningCrawlerMaster(Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     String instance = labels == null ? null : labels.get(MasterResources.LABEL_INSTANCE);
@@ -166,6 +197,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     Optional<String> invalid = SpecValidator.validate(cm, known);
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
     List<StatusEvent> leaderEvents = List.of();
+    Optional<SwitchoverOutcome> switchover = Optional.empty();
     Optional<LeaderTransition> transition = Optional.empty();
     EtcdSecrets.Outcome access = invalid.isEmpty() ? EtcdSecrets.decide(cm, secretsOf(cm, context)) : null;
     if (access instanceof EtcdSecrets.Problem problem) {
@@ -191,6 +223,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       status.leader(leader);
       leaderEvents = leader.events();
       transition = leader.transition();
+      switchover = switchoverIfAsked(cm, context);
+      status.switchover(switchover);
       if (settings.revokeDeadLeader()) {
         // Recorded at once: the revoke has happened whatever becomes of this reconcile's status patch.
         DeadLeaderRevoker.revokeIfGone(cm.getStatus(), leader, observation, pods, leaderWatch.election(id))
@@ -211,9 +245,49 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     // with the same old status and decides the same Events again.
     StatusEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
     leaderEvents.forEach(e -> events.record(cm, e));
+    switchover.ifPresent(o -> events.record(cm, o.event()));
     return invalid.isPresent()
         ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK)
         : UpdateControl.noUpdate();
+  }
+
+  /**
+   * Does the switchover the annotation asks for, at most once: the annotation is removed first
+   * (only while it still holds the value read), then the leader is asked through the address in the
+   * status (it forwards if it stepped down meanwhile). A failure is reported, not retried.
+   */
+  private Optional<SwitchoverOutcome> switchoverIfAsked(CrawlerMaster cm, Context<CrawlerMaster> context) {
+    Optional<Optional<String>> asked = SwitchoverOutcome.requested(cm);
+    if (asked.isEmpty()) {
+      return Optional.empty();
+    }
+    String value = cm.getMetadata().getAnnotations().get(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
+    String path = "/metadata/annotations/" + CrawlerMaster.SWITCHOVER_TO_ANNOTATION.replace("~", "~0").replace("/", "~1");
+    try {
+      context.getClient().resources(CrawlerMaster.class)
+          .inNamespace(cm.getMetadata().getNamespace())
+          .withName(cm.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON), Json.MAPPER.writeValueAsString(List.of(
+              Map.of("op", "test", "path", path, "value", value),
+              Map.of("op", "remove", "path", path))));
+    } catch (KubernetesClientException | JsonProcessingException e) {
+      // Someone changed or removed it meanwhile: the next reconcile sees what is there now.
+      LOG.info("switchover annotation of {}/{} changed before it was taken: {}",
+          cm.getMetadata().getNamespace(), cm.getMetadata().getName(), e.getMessage());
+      return Optional.empty();
+    }
+    String address = cm.getStatus() == null ? null : cm.getStatus().getLeaderAddress();
+    if (address == null || address.isBlank()) {
+      return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": no leader known"));
+    }
+    try {
+      SwitchoverOutcome outcome = masterApi.switchover(address, asked.get());
+      LOG.info("{}/{}: {}", cm.getMetadata().getNamespace(), cm.getMetadata().getName(), outcome.message());
+      return Optional.of(outcome);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": interrupted"));
+    }
   }
 
   /**

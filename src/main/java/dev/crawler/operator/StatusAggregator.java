@@ -9,6 +9,7 @@ import static dev.crawler.api.CrawlerMasterConditions.READY;
 import static dev.crawler.api.CrawlerMasterConditions.RECONCILE_ERROR;
 import static dev.crawler.api.CrawlerMasterConditions.REPLICAS_NOT_READY;
 import static dev.crawler.api.CrawlerMasterConditions.REPLICAS_READY_AND_LEADER_ELECTED;
+import static dev.crawler.api.CrawlerMasterConditions.SWITCHOVER;
 import static dev.crawler.api.CrawlerMasterConditions.TRUE;
 import static dev.crawler.api.CrawlerMasterConditions.find;
 
@@ -45,6 +46,7 @@ public final class StatusAggregator {
   private Integer replicas;
   private Integer readyReplicas;
   private LeaderStatus leader;
+  private Optional<SwitchoverOutcome> switchover = Optional.empty();
 
   /**
    * @param previous the status the CR carries now (may be null)
@@ -85,6 +87,12 @@ public final class StatusAggregator {
     return this;
   }
 
+  /** The outcome of a switchover done in this reconcile; without one the previous {@code Switchover} condition is kept. */
+  public StatusAggregator switchover(Optional<SwitchoverOutcome> outcome) {
+    this.switchover = outcome;
+    return this;
+  }
+
   public CrawlerMasterStatus build() {
     CrawlerMasterStatus next = new CrawlerMasterStatus();
     next.setObservedGeneration(generation);
@@ -104,6 +112,11 @@ public final class StatusAggregator {
     List<Condition> conditions = new ArrayList<>();
     conditions.add(ready(find(election, LEADER_ELECTED)));
     conditions.addAll(election);
+    if (switchover.isPresent()) {
+      conditions.add(condition(SWITCHOVER, switchover.get().succeeded(), switchover.get().reason(), switchover.get().message()));
+    } else {
+      find(previous, SWITCHOVER).ifPresent(conditions::add);
+    }
     next.setConditions(conditions);
     return next;
   }

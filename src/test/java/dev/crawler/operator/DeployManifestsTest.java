@@ -122,7 +122,8 @@ class DeployManifestsTest {
     Map<String, List<String>> verbs = role.getRules().stream().collect(Collectors.toMap(
         r -> r.getApiGroups().get(0) + "/" + r.getResources().get(0), PolicyRule::getVerbs));
 
-    assertThat(verbs).containsEntry("crawler.dev/crawlermasters", List.of("list", "watch"))
+    // patch: removing the switchover annotation once taken
+    assertThat(verbs).containsEntry("crawler.dev/crawlermasters", List.of("list", "watch", "patch"))
         .containsEntry("crawler.dev/crawlermasters/status", List.of("patch"))
         .containsEntry("apps/statefulsets", List.of("list", "watch", "create", "patch"))
         .containsEntry("/services", List.of("list", "watch", "create", "patch"))

@@ -1,0 +1,66 @@
+package dev.crawler.operator;
+
+import static dev.crawler.api.CrawlerMasterConditions.SWITCHOVER_FAILED;
+import static dev.crawler.api.CrawlerMasterConditions.SWITCHOVER_SUCCEEDED;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.election.Json;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A switchover asked for with {@link CrawlerMaster#SWITCHOVER_TO_ANNOTATION} and what came of it.
+ * Pure: the reconciler reads the request, asks the leader ({@link MasterApiClient}), and reports the
+ * outcome as the {@code Switchover} condition and an Event of the same reason.
+ *
+ * @param succeeded the candidate leads
+ * @param message for people: who leads now, or why not
+ */
+public record SwitchoverOutcome(boolean succeeded, String message) {
+
+  /** The requested candidate (empty: any ready follower), when the annotation is set. */
+  public static Optional<Optional<String>> requested(CrawlerMaster cm) {
+    Map<String, String> annotations = cm.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
+    if (value == null) {
+      return Optional.empty();
+    }
+    String target = value.trim();
+    return Optional.of(target.isEmpty() || target.equals(CrawlerMaster.SWITCHOVER_TO_ANY) ? Optional.empty() : Optional.of(target));
+  }
+
+  /** What the leader's answer means: 200 names the new leader and term; anything else says why not. */
+  public static SwitchoverOutcome of(Optional<String> candidate, int status, String body) {
+    String asked = candidate.map(c -> "to " + c).orElse("to any ready follower");
+    JsonNode json = parse(body);
+    if (status == 200) {
+      return new SwitchoverOutcome(true, "switchover " + asked + ": " + json.path("leader").asText()
+          + " leads (term " + json.path("term").asLong() + "), was " + json.path("previousLeader").asText()
+          + " (term " + json.path("previousTerm").asLong() + ")");
+    }
+    String why = json.path("error").asText(body == null ? "" : body);
+    return failed("switchover " + asked + " refused by the leader (HTTP " + status + "): " + why);
+  }
+
+  public static SwitchoverOutcome failed(String message) {
+    return new SwitchoverOutcome(false, message);
+  }
+
+  public String reason() {
+    return succeeded ? SWITCHOVER_SUCCEEDED : SWITCHOVER_FAILED;
+  }
+
+  StatusEvent event() {
+    return succeeded ? StatusEvent.normal(reason(), message) : StatusEvent.warning(reason(), message);
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(body == null ? "" : body);
+      return node == null ? Json.MAPPER.createObjectNode() : node;
+    } catch (Exception e) {
+      return Json.MAPPER.createObjectNode();
+    }
+  }
+}

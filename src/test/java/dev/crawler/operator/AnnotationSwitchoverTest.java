@@ -1,0 +1,132 @@
+package dev.crawler.operator;
+
+import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.CrawlerMasterConditions;
+import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.election.Election;
+import dev.crawler.election.Leader;
+import dev.crawler.testing.TestingEtcd;
+import dev.crawler.testing.TestingKubeApiServer;
+import dev.crawler.testing.TestingKubelet;
+import io.etcd.jetcd.Client;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The declarative trigger end to end: a real kube-apiserver, the operator, three real master
+ * processes run by the kubelet stand-in, a real etcd. {@code crawler.dev/switchover-to} on the CR
+ * moves leadership through the leader's API; the annotation is taken once and the outcome reported.
+ */
+@Tag("apiserver")
+@Tag("process")
+@Tag("etcd")
+class AnnotationSwitchoverTest {
+  private static final String NAME = "demo";
+  private static final String NS = "switchover";
+
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      cleanup.get(i).close();
+    }
+  }
+
+  @Test
+  void annotatingAFollowerMakesItLeadAndAnUnknownPodIsReportedAsFailedOnce() throws Exception {
+    TestingKubeApiServer api = TestingKubeApiServer.startNew();
+    cleanup.add(api);
+    api.installCrd();
+    api.ensureNamespace(NS);
+    KubernetesClient kube = api.client();
+    TestingEtcd etcd = TestingEtcd.startNew();
+    cleanup.add(etcd);
+    Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
+    cleanup.add(etcdClient);
+    Operator operator = CrawlerOperator.create(kube,
+        CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(NS), true)));
+    operator.start();
+    cleanup.add(operator::stop);
+    cleanup.add(TestingKubelet.start(kube, Files.createTempDirectory("switchover-kubelet"),
+        TestingKubelet.masterCommand(), Duration.ofMillis(200)));
+
+    CrawlerMaster cm = crawlerMaster(NS, NAME, etcd.endpoint());
+    cm.getSpec().setReplicas(3);
+    kube.resource(cm).create();
+    Election election = new Election(etcdClient, cm.keyLayout().election());
+    await().atMost(Duration.ofSeconds(120)).until(() -> election.candidates().get(2, TimeUnit.SECONDS).size() == 3);
+    List<Leader> queue = election.candidates().get(2, TimeUnit.SECONDS);
+    Leader old = queue.get(0);
+    Leader target = queue.get(2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> old.id().equals(status(kube).getLeader()));
+
+    annotate(kube, target.id());
+    Condition done = await().atMost(Duration.ofSeconds(30)).until(() -> switchoverCondition(kube), Optional::isPresent).get();
+    System.out.println("switchover condition: " + done);
+    assertThat(done.getStatus()).isEqualTo("True");
+    assertThat(done.getReason()).isEqualTo(CrawlerMasterConditions.SWITCHOVER_SUCCEEDED);
+    assertThat(done.getMessage()).contains(target.id() + " leads");
+    assertThat(election.leader().get(2, TimeUnit.SECONDS)).hasValueSatisfying(l -> assertThat(l.id()).isEqualTo(target.id()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> target.id().equals(status(kube).getLeader()));
+    assertThat(annotations(kube)).doesNotContainKey(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
+    await().atMost(Duration.ofSeconds(10)).until(() -> events(kube, CrawlerMasterConditions.SWITCHOVER_SUCCEEDED).size() == 1);
+    long transitions = status(kube).getLeaderTransitions();
+
+    annotate(kube, "demo-9");
+    Condition failed = await().atMost(Duration.ofSeconds(30))
+        .until(() -> switchoverCondition(kube), c -> c.isPresent() && "False".equals(c.get().getStatus())).get();
+    assertThat(failed.getReason()).isEqualTo(CrawlerMasterConditions.SWITCHOVER_FAILED);
+    assertThat(failed.getMessage()).contains("HTTP 404").contains("demo-9");
+    await().atMost(Duration.ofSeconds(10)).until(() -> events(kube, CrawlerMasterConditions.SWITCHOVER_FAILED).size() == 1);
+    assertThat(annotations(kube)).doesNotContainKey(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
+    // Reported once, not retried: the leader and the transition count stay as they were.
+    Thread.sleep(2000);
+    assertThat(events(kube, CrawlerMasterConditions.SWITCHOVER_FAILED)).hasSize(1);
+    assertThat(status(kube).getLeader()).isEqualTo(target.id());
+    assertThat(status(kube).getLeaderTransitions()).isEqualTo(transitions);
+  }
+
+  private static void annotate(KubernetesClient kube, String value) {
+    kube.resources(CrawlerMaster.class).inNamespace(NS).withName(NAME)
+        .edit(c -> {
+          c.getMetadata().getAnnotations().put(CrawlerMaster.SWITCHOVER_TO_ANNOTATION, value);
+          return c;
+        });
+  }
+
+  private static Map<String, String> annotations(KubernetesClient kube) {
+    Map<String, String> a = kube.resources(CrawlerMaster.class).inNamespace(NS).withName(NAME).get().getMetadata().getAnnotations();
+    return a == null ? Map.of() : a;
+  }
+
+  private static CrawlerMasterStatus status(KubernetesClient kube) {
+    CrawlerMaster cm = kube.resources(CrawlerMaster.class).inNamespace(NS).withName(NAME).get();
+    return cm == null || cm.getStatus() == null ? new CrawlerMasterStatus() : cm.getStatus();
+  }
+
+  private static Optional<Condition> switchoverCondition(KubernetesClient kube) {
+    return CrawlerMasterConditions.find(status(kube), CrawlerMasterConditions.SWITCHOVER);
+  }
+
+  private static List<String> events(KubernetesClient kube, String reason) {
+    return kube.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason())).map(e -> e.getMessage()).toList();
+  }
+}
