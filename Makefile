@@ -76,6 +76,13 @@ docker-push: ## Push the container image IMG.
 
 ##@ Deployment
 
+PLUGIN_DIR ?= $(HOME)/.local/bin
+
+.PHONY: install-plugin
+install-plugin: ## Install the kubectl plugin (kubectl crawler status|switchover) into PLUGIN_DIR (default ~/.local/bin).
+	install -D -m 0755 hack/kubectl-crawler $(PLUGIN_DIR)/kubectl-crawler
+	@echo "installed $(PLUGIN_DIR)/kubectl-crawler; 'kubectl crawler --help' (PLUGIN_DIR must be on PATH)"
+
 .PHONY: install
 install: ## Install the CRD into the current cluster.
 	kubectl apply --server-side -k crds/
