@@ -26,6 +26,11 @@ public final class CrawlerMasterConditions {
    * True/{@link #SWITCHOVER_SUCCEEDED} or False/{@link #SWITCHOVER_FAILED}; absent until the first.
    */
   public static final String SWITCHOVER = "Switchover";
+  /**
+   * Whether every replica runs the current pod template: True/{@link #ALL_REPLICAS_UPDATED}, or
+   * False/{@link #UPDATING} while the operator updates them (followers, one switchover, the old leader).
+   */
+  public static final String UPDATED = "Updated";
 
   // Condition statuses.
   public static final String TRUE = "True";
@@ -78,6 +83,10 @@ public final class CrawlerMasterConditions {
   // Reasons of Switchover, also the reasons of its Events (Normal and Warning).
   public static final String SWITCHOVER_SUCCEEDED = "SwitchoverSucceeded";
   public static final String SWITCHOVER_FAILED = "SwitchoverFailed";
+
+  // Reasons of Updated.
+  public static final String ALL_REPLICAS_UPDATED = "AllReplicasUpdated";
+  public static final String UPDATING = "Updating";
 
   // Event reasons that are not conditions.
   /**

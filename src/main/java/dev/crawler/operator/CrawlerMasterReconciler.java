@@ -78,12 +78,17 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   static final String SECRETS = "etcd-secrets";
   /** Primary cache index: the namespace/name of each Secret a CrawlerMaster's spec.etcd names. */
   private static final String SECRET_INDEX = "etcd-secret";
+  /** The StatefulSet controller's label of a pod's template revision. */
+  static final String REVISION_LABEL = "controller-revision-hash";
 
   /**
    * An invalid spec is checked again after this long even without an event: a key-prefix conflict
    * clears when the other CrawlerMaster goes away, which does not trigger this one.
    */
   static final Duration INVALID_SPEC_RECHECK = Duration.ofMinutes(1);
+
+  /** How soon a reconcile looks again while the replicas are being updated. */
+  static final Duration ROLLOUT_RECHECK = Duration.ofSeconds(1);
 
   private final OperatorSettings settings;
   private final EventRecorder events;
@@ -198,6 +203,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
     List<StatusEvent> leaderEvents = List.of();
     Optional<SwitchoverOutcome> switchover = Optional.empty();
+    boolean rolling = false;
     Optional<LeaderTransition> transition = Optional.empty();
     EtcdSecrets.Outcome access = invalid.isEmpty() ? EtcdSecrets.decide(cm, secretsOf(cm, context)) : null;
     if (access instanceof EtcdSecrets.Problem problem) {
@@ -225,6 +231,11 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       transition = leader.transition();
       switchover = switchoverIfAsked(cm, context);
       status.switchover(switchover);
+      RolloutPlan.Step step = switchover.isPresent()
+          ? new RolloutPlan.Wait("a switchover was just asked for")
+          : rollout(cm, context, pods, leader.leaderPod());
+      status.rollout(step);
+      rolling = !(step instanceof RolloutPlan.Done);
       if (settings.revokeDeadLeader()) {
         // Recorded at once: the revoke has happened whatever becomes of this reconcile's status patch.
         DeadLeaderRevoker.revokeIfGone(cm.getStatus(), leader, observation, pods, leaderWatch.election(id))
@@ -246,9 +257,50 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     StatusEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
     leaderEvents.forEach(e -> events.record(cm, e));
     switchover.ifPresent(o -> events.record(cm, o.event()));
-    return invalid.isPresent()
-        ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK)
-        : UpdateControl.noUpdate();
+    if (invalid.isPresent()) {
+      return UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK);
+    }
+    // A pod becoming Ready triggers nothing by itself: look again soon while an update is under way.
+    return rolling ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(ROLLOUT_RECHECK) : UpdateControl.noUpdate();
+  }
+
+  /**
+   * Takes the next step of updating the master pods ({@link RolloutPlan}): delete one outdated
+   * follower, or hand leadership to an updated follower, or nothing. Returns the step for the status.
+   */
+  private RolloutPlan.Step rollout(CrawlerMaster cm, Context<CrawlerMaster> context, List<Pod> pods, Optional<String> leaderPod) {
+    Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
+    Optional<String> updateRevision = sts
+        .filter(s -> s.getStatus() != null
+            && Objects.equals(s.getStatus().getObservedGeneration(), s.getMetadata().getGeneration()))
+        .map(s -> s.getStatus().getUpdateRevision());
+    List<RolloutPlan.PodState> states = pods.stream().map(p -> new RolloutPlan.PodState(
+        p.getMetadata().getName(),
+        p.getMetadata().getLabels() == null ? "" : Objects.requireNonNullElse(p.getMetadata().getLabels().get(REVISION_LABEL), ""),
+        p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+        p.getMetadata().getDeletionTimestamp() != null)).toList();
+    RolloutPlan.Step step = RolloutPlan.next(updateRevision, states, MasterResources.replicas(cm.getSpec()), leaderPod);
+    String where = cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
+    if (step instanceof RolloutPlan.DeletePod delete) {
+      LOG.info("{}: updating pod {} (a follower, or the last one)", where, delete.pod());
+      context.getClient().pods().inNamespace(cm.getMetadata().getNamespace()).withName(delete.pod()).delete();
+    } else if (step instanceof RolloutPlan.SwitchoverTo target) {
+      String address = cm.getStatus() == null ? null : cm.getStatus().getLeaderAddress();
+      if (address == null || address.isBlank()) {
+        return new RolloutPlan.Wait("waiting for a known leader to switch over to " + target.pod());
+      }
+      try {
+        SwitchoverOutcome outcome = masterApi.switchover(address, Optional.of(target.pod()));
+        LOG.info("{}: before updating the leader: {}", where, outcome.message());
+        if (!outcome.succeeded()) {
+          return new RolloutPlan.Wait("switchover to " + target.pod() + " failed, retrying: " + outcome.message());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return step;
   }
 
   /**

@@ -125,6 +125,8 @@ public final class MasterResources {
         .withReplicas(replicas(spec))
         .withServiceName(headlessServiceName(cm))
         .withPodManagementPolicy("Parallel")
+        // The operator replaces pods itself (RolloutPlan): followers first, then one switchover.
+        .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
         .withNewSelector()
         .withMatchLabels(selectorLabels(cm))
         .endSelector()

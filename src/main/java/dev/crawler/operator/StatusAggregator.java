@@ -1,5 +1,6 @@
 package dev.crawler.operator;
 
+import static dev.crawler.api.CrawlerMasterConditions.ALL_REPLICAS_UPDATED;
 import static dev.crawler.api.CrawlerMasterConditions.ETCD_REACHABLE;
 import static dev.crawler.api.CrawlerMasterConditions.FALSE;
 import static dev.crawler.api.CrawlerMasterConditions.INVALID_SPEC;
@@ -11,6 +12,8 @@ import static dev.crawler.api.CrawlerMasterConditions.REPLICAS_NOT_READY;
 import static dev.crawler.api.CrawlerMasterConditions.REPLICAS_READY_AND_LEADER_ELECTED;
 import static dev.crawler.api.CrawlerMasterConditions.SWITCHOVER;
 import static dev.crawler.api.CrawlerMasterConditions.TRUE;
+import static dev.crawler.api.CrawlerMasterConditions.UPDATED;
+import static dev.crawler.api.CrawlerMasterConditions.UPDATING;
 import static dev.crawler.api.CrawlerMasterConditions.find;
 
 import dev.crawler.api.CrawlerMasterStatus;
@@ -47,6 +50,7 @@ public final class StatusAggregator {
   private Integer readyReplicas;
   private LeaderStatus leader;
   private Optional<SwitchoverOutcome> switchover = Optional.empty();
+  private Optional<RolloutPlan.Step> rollout = Optional.empty();
 
   /**
    * @param previous the status the CR carries now (may be null)
@@ -87,6 +91,12 @@ public final class StatusAggregator {
     return this;
   }
 
+  /** Where the update of the replicas stands; without it the previous {@code Updated} condition is kept. */
+  public StatusAggregator rollout(RolloutPlan.Step step) {
+    this.rollout = Optional.of(step);
+    return this;
+  }
+
   /** The outcome of a switchover done in this reconcile; without one the previous {@code Switchover} condition is kept. */
   public StatusAggregator switchover(Optional<SwitchoverOutcome> outcome) {
     this.switchover = outcome;
@@ -112,6 +122,12 @@ public final class StatusAggregator {
     List<Condition> conditions = new ArrayList<>();
     conditions.add(ready(find(election, LEADER_ELECTED)));
     conditions.addAll(election);
+    if (rollout.isPresent()) {
+      boolean done = rollout.get() instanceof RolloutPlan.Done;
+      conditions.add(condition(UPDATED, done, done ? ALL_REPLICAS_UPDATED : UPDATING, rollout.get().describe()));
+    } else {
+      find(previous, UPDATED).ifPresent(conditions::add);
+    }
     if (switchover.isPresent()) {
       conditions.add(condition(SWITCHOVER, switchover.get().succeeded(), switchover.get().reason(), switchover.get().message()));
     } else {

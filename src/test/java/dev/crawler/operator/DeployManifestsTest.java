@@ -128,7 +128,7 @@ class DeployManifestsTest {
         .containsEntry("apps/statefulsets", List.of("list", "watch", "create", "patch"))
         .containsEntry("/services", List.of("list", "watch", "create", "patch"))
         .containsEntry("/events", List.of("create"))
-        .containsEntry("/pods", List.of("list", "watch", "patch"))
+        .containsEntry("/pods", List.of("list", "watch", "patch", "delete"))
         .containsEntry("/secrets", List.of("list", "watch"));
     assertThat(role.getRules()).allSatisfy(r -> {
       assertThat(r.getVerbs()).doesNotContain("*");

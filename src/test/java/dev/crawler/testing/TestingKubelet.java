@@ -237,7 +237,10 @@ public final class TestingKubelet implements AutoCloseable {
     }
 
     boolean allReady = current.size() == replicas && current.stream().allMatch(r -> r.ready);
-    if (allReady) {
+    // OnDelete: pods take a new template only when someone deletes them, as the real controller does.
+    boolean onDelete = sts.getSpec().getUpdateStrategy() != null
+        && "OnDelete".equals(sts.getSpec().getUpdateStrategy().getType());
+    if (allReady && !onDelete) {
       current.stream()
           .filter(r -> !r.revision.equals(revision))
           .max(Comparator.comparingInt(r -> ordinal(name, r.name)))
