@@ -1,6 +1,7 @@
 package dev.crawler.master;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.crawler.election.Json;
 import java.io.IOException;
@@ -29,6 +30,20 @@ final class HttpExchanges {
       }
       return body;
     }
+  }
+
+  /** The request body as a JSON object; the exception says what is wrong, with {@code example} of a good body. */
+  static JsonNode jsonObject(byte[] body, String example) throws BadRequestException {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new BadRequestException("body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadRequestException("body must be a JSON object like " + example);
+    }
+    return root;
   }
 
   static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {

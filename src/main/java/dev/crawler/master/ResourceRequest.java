@@ -1,8 +1,6 @@
 package dev.crawler.master;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crawler.election.Json;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;
@@ -14,15 +12,7 @@ public record ResourceRequest(String name, String url) {
 
   /** Parses and validates a request body; the exception message names the first problem found. */
   public static ResourceRequest parse(byte[] body) throws BadRequestException {
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw new BadRequestException("body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new BadRequestException("body must be a JSON object like {\"name\": \"...\", \"url\": \"...\"}");
-    }
+    JsonNode root = HttpExchanges.jsonObject(body, "{\"name\": \"...\", \"url\": \"...\"}");
     String name = text(root, "name");
     String url = text(root, "url");
     validateName(name);

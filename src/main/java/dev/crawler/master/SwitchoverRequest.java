@@ -1,8 +1,6 @@
 package dev.crawler.master;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crawler.election.Json;
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.Optional;
 
@@ -17,15 +15,7 @@ public record SwitchoverRequest(Optional<String> candidate) {
     if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       return new SwitchoverRequest(Optional.empty());
     }
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw new BadRequestException("body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new BadRequestException("body must be a JSON object like {\"candidate\": \"<replica id>\"} (or empty: any ready follower)");
-    }
+    JsonNode root = HttpExchanges.jsonObject(body, "{\"candidate\": \"<replica id>\"} (or empty: any ready follower)");
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!name.equals("candidate")) {

@@ -1,6 +1,5 @@
 package dev.crawler.operator;
 
-import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,20 +8,14 @@ import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.Election;
 import dev.crawler.election.Leader;
-import dev.crawler.testing.TestingEtcd;
-import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingKubelet;
-import io.etcd.jetcd.Client;
+import dev.crawler.testing.TestingOperatedCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -40,38 +33,20 @@ class AnnotationSwitchoverTest {
   private static final String NAME = "demo";
   private static final String NS = "switchover";
 
-  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private TestingOperatedCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      cleanup.get(i).close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void annotatingAFollowerMakesItLeadAndAnUnknownPodIsReportedAsFailedOnce() throws Exception {
-    TestingKubeApiServer api = TestingKubeApiServer.startNew();
-    cleanup.add(api);
-    api.installCrd();
-    api.ensureNamespace(NS);
-    KubernetesClient kube = api.client();
-    TestingEtcd etcd = TestingEtcd.startNew();
-    cleanup.add(etcd);
-    Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
-    cleanup.add(etcdClient);
-    Operator operator = CrawlerOperator.create(kube,
-        CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(NS), true)));
-    operator.start();
-    cleanup.add(operator::stop);
-    cleanup.add(TestingKubelet.start(kube, Files.createTempDirectory("switchover-kubelet"),
-        TestingKubelet.masterCommand(), Duration.ofMillis(200)));
-
-    CrawlerMaster cm = crawlerMaster(NS, NAME, etcd.endpoint());
-    cm.getSpec().setReplicas(3);
-    kube.resource(cm).create();
-    Election election = new Election(etcdClient, cm.keyLayout().election());
-    await().atMost(Duration.ofSeconds(120)).until(() -> election.candidates().get(2, TimeUnit.SECONDS).size() == 3);
+    cluster = TestingOperatedCluster.start(NS, NAME, 3, TestingKubelet.masterCommand(), cm -> {});
+    KubernetesClient kube = cluster.kube();
+    Election election = cluster.election();
     List<Leader> queue = election.candidates().get(2, TimeUnit.SECONDS);
     Leader old = queue.get(0);
     Leader target = queue.get(2);
@@ -116,12 +91,11 @@ class AnnotationSwitchoverTest {
     return a == null ? Map.of() : a;
   }
 
-  private static CrawlerMasterStatus status(KubernetesClient kube) {
-    CrawlerMaster cm = kube.resources(CrawlerMaster.class).inNamespace(NS).withName(NAME).get();
-    return cm == null || cm.getStatus() == null ? new CrawlerMasterStatus() : cm.getStatus();
+  private CrawlerMasterStatus status(KubernetesClient kube) {
+    return cluster.status();
   }
 
-  private static Optional<Condition> switchoverCondition(KubernetesClient kube) {
+  private Optional<Condition> switchoverCondition(KubernetesClient kube) {
     return CrawlerMasterConditions.find(status(kube), CrawlerMasterConditions.SWITCHOVER);
   }
 

@@ -1,18 +1,13 @@
 package dev.crawler.operator;
 
-import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.crawler.api.CrawlerMaster;
 import dev.crawler.election.Election;
 import dev.crawler.election.Leader;
-import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingKubelet;
-import io.etcd.jetcd.Client;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
+import dev.crawler.testing.TestingOperatedCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -76,34 +70,20 @@ class KubectlCrawlerPluginTest {
     assertThat(make.waitFor()).isZero();
     assertThat(pluginDir.resolve("kubectl-crawler")).isExecutable();
 
-    api = TestingKubeApiServer.startNew();
-    cleanup.add(api);
-    api.installCrd();
-    api.ensureNamespace(NS);
-    KubernetesClient kube = api.client();
+    TestingOperatedCluster cluster = TestingOperatedCluster.start(NS, NAME, 3, TestingKubelet.masterCommand(), cm -> {});
+    cleanup.add(cluster);
+    api = cluster.api();
+    Election election = cluster.election();
 
     Run help = kubectl("crawler", "--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.stdout()).contains("kubectl crawler status").contains("kubectl crawler switchover NAME [--to POD]");
     assertThat(kubectl("crawler", "frobnicate").exitCode()).isEqualTo(2);
     assertThat(kubectl("crawler", "switchover").exitCode()).isEqualTo(2);
-    assertThat(kubectl("crawler", "status", "-n", NS).stderr()).contains("No CrawlerMasters found");
+    Run none = kubectl("crawler", "status", "-n", "nothing-here");
+    assertThat(none.exitCode()).isZero();
+    assertThat(none.stderr()).contains("No CrawlerMasters found");
 
-    TestingEtcd etcd = TestingEtcd.startNew();
-    cleanup.add(etcd);
-    Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
-    cleanup.add(etcdClient);
-    Operator operator = CrawlerOperator.create(kube,
-        CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(NS), true)));
-    operator.start();
-    cleanup.add(operator::stop);
-    cleanup.add(TestingKubelet.start(kube, Files.createTempDirectory("plugin-kubelet"),
-        TestingKubelet.masterCommand(), Duration.ofMillis(200)));
-    CrawlerMaster cm = crawlerMaster(NS, NAME, etcd.endpoint());
-    cm.getSpec().setReplicas(3);
-    kube.resource(cm).create();
-    Election election = new Election(etcdClient, cm.keyLayout().election());
-    await().atMost(Duration.ofSeconds(120)).until(() -> election.candidates().get(2, TimeUnit.SECONDS).size() == 3);
     List<Leader> queue = election.candidates().get(2, TimeUnit.SECONDS);
     Leader old = queue.get(0);
     Leader target = queue.get(2);

@@ -1,6 +1,5 @@
 package dev.crawler.operator;
 
-import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,21 +13,16 @@ import dev.crawler.election.ElectionState;
 import dev.crawler.election.Leader;
 import dev.crawler.election.Observation;
 import dev.crawler.election.Threads;
-import dev.crawler.testing.TestingEtcd;
-import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingKubelet;
-import io.etcd.jetcd.Client;
+import dev.crawler.testing.TestingOperatedCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +43,7 @@ class RollingUpdateTest {
   private static final String NAME = "demo";
   private static final String NS = "rollout";
 
+  private TestingOperatedCluster cluster;
   private final List<AutoCloseable> cleanup = new ArrayList<>();
 
   @AfterEach
@@ -56,31 +51,16 @@ class RollingUpdateTest {
     for (int i = cleanup.size() - 1; i >= 0; i--) {
       cleanup.get(i).close();
     }
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   @Test
   void aSpecChangeOfThreeReplicasReplacesEveryPodWithExactlyOneLeaderChange() throws Exception {
-    TestingKubeApiServer api = TestingKubeApiServer.startNew();
-    cleanup.add(api);
-    api.installCrd();
-    api.ensureNamespace(NS);
-    KubernetesClient kube = api.client();
-    TestingEtcd etcd = TestingEtcd.startNew();
-    cleanup.add(etcd);
-    Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build();
-    cleanup.add(etcdClient);
-    Operator operator = CrawlerOperator.create(kube,
-        CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(NS), true)));
-    operator.start();
-    cleanup.add(operator::stop);
-    cleanup.add(TestingKubelet.start(kube, Files.createTempDirectory("rollout-kubelet"),
-        TestingKubelet.masterCommand(), Duration.ofMillis(200)));
-
-    CrawlerMaster cm = crawlerMaster(NS, NAME, etcd.endpoint());
-    cm.getSpec().setReplicas(3);
-    kube.resource(cm).create();
-    Election election = new Election(etcdClient, cm.keyLayout().election());
-    await().atMost(Duration.ofSeconds(120)).until(() -> election.candidates().get(2, TimeUnit.SECONDS).size() == 3);
+    cluster = TestingOperatedCluster.start(NS, NAME, 3, TestingKubelet.masterCommand(), cm -> {});
+    KubernetesClient kube = cluster.kube();
+    Election election = cluster.election();
     Leader old = election.leader().get(2, TimeUnit.SECONDS).orElseThrow();
     CrawlerMasterStatus before = await().atMost(Duration.ofSeconds(60)).until(() -> status(kube),
         s -> old.id().equals(s.getLeader()) && Integer.valueOf(3).equals(s.getReadyReplicas())
@@ -134,9 +114,8 @@ class RollingUpdateTest {
     assertThat(after.getReadyReplicas()).isEqualTo(3);
   }
 
-  private static CrawlerMasterStatus status(KubernetesClient kube) {
-    CrawlerMaster cm = kube.resources(CrawlerMaster.class).inNamespace(NS).withName(NAME).get();
-    return cm == null || cm.getStatus() == null ? new CrawlerMasterStatus() : cm.getStatus();
+  private CrawlerMasterStatus status(KubernetesClient kube) {
+    return cluster.status();
   }
 
   private static Optional<Condition> updated(CrawlerMasterStatus s) {
