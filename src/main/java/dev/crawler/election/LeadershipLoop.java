@@ -73,7 +73,7 @@ public final class LeadershipLoop implements AutoCloseable {
   private EtcdFailure.Kind loggedFailure;
   /** Set while leading: the term, how to end it, and when its key was resigned. */
   private volatile Leading leading;
-  private final ReentrantLock switchingOver = new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock switchingOver = new ReentrantLock();
 
   private record Leading(Leader leadership, CompletableFuture<String> stepDown, CompletableFuture<Void> resigned) {}
   // Confined to the observation's thread.
