@@ -6,7 +6,7 @@
 #          image is built with `docker build` and loaded with `kind load`
 #   local  hack/local-cluster.sh: a single-node cluster on this Debian machine (root); the image is
 #          built from the same Dockerfile by buildah against locally built Debian base images
-#   auto   (default) kind when `docker info` succeeds, else local
+#   auto   (default) kind when kind is installed and `docker info` succeeds, else local
 #
 # Steps, the same on both (each recorded in target/e2e/results.json):
 #   pss_admission            make deploy + deploy/etcd as a user applies them; every pod admitted
@@ -237,7 +237,11 @@ write_results() {
 # ---- providers ----------------------------------------------------------------------------------
 choose_provider() {
   case "${E2E_PROVIDER}" in
-    auto) if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then echo kind; else echo local; fi ;;
+    auto) if command -v kind >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+        echo kind
+      else
+        echo local
+      fi ;;
     kind | local) echo "${E2E_PROVIDER}" ;;
     *) die "E2E_PROVIDER=${E2E_PROVIDER}: use auto, kind or local" ;;
   esac

@@ -185,7 +185,9 @@ make_rootfs() { # make_rootfs NAME PACKAGE...
     debootstrap --variant=minbase "${DEBIAN_SUITE}" "${tmp}" "${DEBIAN_MIRROR}" >"${CACHE_DIR}/rootfs/debootstrap.log" 2>&1 \
       || { tail -n 20 "${CACHE_DIR}/rootfs/debootstrap.log" >&2; die "debootstrap failed"; }
     rm -rf "${tmp}"/var/cache/apt/archives/*.deb
-    tar -C "${tmp}" -cf "${CACHE_DIR}/rootfs/minbase.tar" .
+    # Written aside and renamed: an interrupted run must not leave a truncated tarball to reuse.
+    tar -C "${tmp}" -cf "${CACHE_DIR}/rootfs/minbase.tar.tmp" .
+    mv -f "${CACHE_DIR}/rootfs/minbase.tar.tmp" "${CACHE_DIR}/rootfs/minbase.tar"
   fi
   cat >"${tmp}/etc/apt/sources.list" <<EOF
 deb ${DEBIAN_MIRROR} ${DEBIAN_SUITE} main
@@ -226,8 +228,10 @@ cluster_image() {
   [ -f "${tar}" ] && buildah inspect --type image "${ref}" >/dev/null 2>&1 && return 0
   image_from_dir "$@"
   mkdir -p "${IMAGE_CACHE}"
-  rm -f "${tar}"
-  buildah push --quiet "${ref}" "docker-archive:${tar}:${ref}" >/dev/null
+  rm -f "${tar}" "${tar}.tmp"
+  # Pushed aside and renamed, so a present tarball is always a whole one.
+  buildah push --quiet "${ref}" "docker-archive:${tar}.tmp:${ref}" >/dev/null
+  mv -f "${tar}.tmp" "${tar}"
 }
 
 build_images() {
