@@ -39,4 +39,16 @@ public final class MasterEnv {
   public static final String ETCD_USERNAME = "ETCD_USERNAME";
   /** File that holds the etcd user's password (trailing newlines are ignored). */
   public static final String ETCD_PASSWORD_FILE = "ETCD_PASSWORD_FILE";
+  /**
+   * Port of the probe server ({@link MasterPaths#HEALTHZ}, {@link MasterPaths#READYZ},
+   * {@link MasterPaths#METRICS}), with threads of its own; unset: probes on the API port only.
+   */
+  public static final String PROBE_PORT = "CRAWLER_PROBE_PORT";
+  /**
+   * The cluster's headless Service name: followers forward only to an IP it resolves to or a pod
+   * name under it, on the cluster's port.
+   */
+  public static final String PEER_SERVICE = "CRAWLER_PEER_SERVICE";
+  /** Comma-separated host:port of every replica, for replicas run outside Kubernetes. */
+  public static final String PEERS = "CRAWLER_PEERS";
 }

@@ -39,6 +39,16 @@ public final class MasterPaths {
    */
   public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+  /**
+   * The probe port the operator gives a replica: probes and scrapes never compete with API
+   * clients. The next port when the API port is this one.
+   */
+  public static final int DEFAULT_PROBE_PORT = 8081;
+
+  public static int probePort(int apiPort) {
+    return apiPort == DEFAULT_PROBE_PORT ? DEFAULT_PROBE_PORT + 1 : DEFAULT_PROBE_PORT;
+  }
+
   public static String resource(String name) {
     return RESOURCE_PREFIX + name;
   }

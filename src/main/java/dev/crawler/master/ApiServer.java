@@ -2,6 +2,7 @@ package dev.crawler.master;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.crawler.HttpLimits;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.EtcdUnavailableException;
 import dev.crawler.election.Fence;
@@ -9,7 +10,6 @@ import dev.crawler.election.Leader;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
 import dev.crawler.election.Switchover;
-import dev.crawler.election.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +17,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * The replica's HTTP API (paths in {@link MasterPaths}). The resource API is leader-only: the leader
  * serves it through its fence, a follower forwards it. Handlers never wait for an election: they
  * only read the loop's current state or ask etcd with short timeouts.
+ *
+ * <p>Probes and metrics have a port and threads of their own (when a probe port is given), so
+ * that clients saturating the API port cannot make the kubelet restart a healthy replica. On the
+ * API port at most {@link #MAX_IN_FLIGHT} requests are served at once; more are answered 503 with
+ * Retry-After at once. Timeouts and the connection cap are in {@link HttpLimits}.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -36,45 +40,100 @@ public final class ApiServer implements AutoCloseable {
   /** How long a switchover waits for its target to lead after the resign; a handover takes milliseconds. */
   private static final Duration SWITCHOVER_WAIT = Duration.ofSeconds(3);
 
+  /** Requests served at once on the API port; each may wait for etcd or the leader for seconds. */
+  static final int MAX_IN_FLIGHT = 32;
+  static final String BUSY_RETRY_AFTER_SECONDS = "1";
+
   private final HttpServer server;
-  private final ThreadPoolExecutor pool;
+  private final ExecutorService pool;
+  private final HttpServer probeServer;
+  private final ExecutorService probePool;
+  private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final LeadershipLoop loop;
   private final ClusterStore store;
   private final ResourceService resources;
   private final LeaderForwarder forwarder;
   private final MasterMetrics metrics;
 
-  public ApiServer(InetSocketAddress bind, LeadershipLoop loop, ClusterStore store, MasterMetrics metrics)
+  /**
+   * @param probes where probes and metrics are served on their own, or null for none (then only
+   *     the API port serves them)
+   */
+  public ApiServer(
+      InetSocketAddress bind,
+      InetSocketAddress probes,
+      LeadershipLoop loop,
+      ClusterStore store,
+      MasterMetrics metrics,
+      LeaderForwarder forwarder)
       throws IOException {
+    HttpLimits.apply();
     this.loop = loop;
     this.metrics = metrics;
     this.store = store;
     this.resources = new ResourceService(store);
-    this.forwarder = new LeaderForwarder(loop);
-    // Bounded: when all threads are busy and the queue is full, the accepting thread runs the
-    // request itself, which slows down accepting instead of queueing without limit.
-    this.pool =
-        new ThreadPoolExecutor(
-            2, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
-            Threads.numberedDaemons("http"),
-            new ThreadPoolExecutor.CallerRunsPolicy());
+    this.forwarder = forwarder;
+    this.pool = HttpLimits.executor("http");
     this.server = HttpServer.create(bind, 64);
     server.createContext("/", this::handle);
     server.setExecutor(pool);
+    if (probes != null) {
+      this.probePool = HttpLimits.executor("probe");
+      this.probeServer = HttpServer.create(probes, 16);
+      probeServer.createContext("/", this::handleProbe);
+      probeServer.setExecutor(probePool);
+    } else {
+      this.probePool = null;
+      this.probeServer = null;
+    }
   }
 
   public void start() {
     server.start();
+    if (probeServer != null) {
+      probeServer.start();
+    }
   }
 
   public int port() {
     return server.getAddress().getPort();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
+  /** The probe port; empty when probes are served on the API port only. */
+  public Optional<Integer> probePort() {
+    return Optional.ofNullable(probeServer).map(s -> s.getAddress().getPort());
+  }
+
+  private void handleProbe(HttpExchange exchange) throws IOException {
     exchange.getResponseHeaders().set(MasterPaths.SERVED_BY_HEADER, loop.self().id());
     try {
-      route(exchange);
+      if (!probe(exchange)) {
+        HttpExchanges.sendError(exchange, 404, "no such path on the probe port: " + exchange.getRequestURI().getPath());
+      }
+    } catch (RuntimeException e) {
+      log.error("probe {} failed", exchange.getRequestURI(), e);
+      HttpExchanges.sendError(exchange, 500, "internal error: " + e);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set(MasterPaths.SERVED_BY_HEADER, loop.self().id());
+    if (!inFlight.tryAcquire()) {
+      try {
+        metrics.apiRequestRejected();
+        exchange.getResponseHeaders().set("Retry-After", BUSY_RETRY_AFTER_SECONDS);
+        HttpExchanges.sendError(exchange, 503, "replica busy: " + MAX_IN_FLIGHT + " requests in flight; retry");
+      } finally {
+        exchange.close();
+      }
+      return;
+    }
+    try {
+      if (!probe(exchange)) {
+        route(exchange);
+      }
     } catch (HttpExchanges.BodyTooLargeException e) {
       HttpExchanges.sendError(exchange, 413, e.getMessage());
     } catch (InterruptedException e) {
@@ -88,15 +147,14 @@ public final class ApiServer implements AutoCloseable {
       log.error("request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
       HttpExchanges.sendError(exchange, 500, "internal error: " + e);
     } finally {
+      inFlight.release();
       exchange.close();
     }
   }
 
-  private void route(HttpExchange exchange)
-      throws IOException, InterruptedException, LeadershipLostException {
-    String path = exchange.getRequestURI().getPath();
-    String method = exchange.getRequestMethod();
-    switch (path) {
+  /** Serves a probe or metrics path; false when the path is none of them. */
+  private boolean probe(HttpExchange exchange) throws IOException {
+    switch (exchange.getRequestURI().getPath()) {
       case MasterPaths.HEALTHZ -> {
         if (allow(exchange, "GET")) {
           HttpExchanges.sendJson(exchange, 200, Map.of("status", "ok"));
@@ -114,6 +172,18 @@ public final class ApiServer implements AutoCloseable {
           HttpExchanges.send(exchange, 200, MasterPaths.METRICS_CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8));
         }
       }
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void route(HttpExchange exchange)
+      throws IOException, InterruptedException, LeadershipLostException {
+    String path = exchange.getRequestURI().getPath();
+    String method = exchange.getRequestMethod();
+    switch (path) {
       case MasterPaths.LEADER -> {
         if (allow(exchange, "GET")) {
           leader(exchange);
@@ -263,5 +333,9 @@ public final class ApiServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     pool.shutdownNow();
+    if (probeServer != null) {
+      probeServer.stop(0);
+      probePool.shutdownNow();
+    }
   }
 }

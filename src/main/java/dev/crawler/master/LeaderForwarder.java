@@ -5,6 +5,7 @@ import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Leader;
 import dev.crawler.election.LeadershipLoop;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +19,14 @@ import java.util.concurrent.TimeoutException;
  * Sends a leader-only request that reached a follower on to the leader and relays the answer,
  * including the leader's {@link MasterPaths#SERVED_BY_HEADER}. When no leader can be reached it answers
  * 503 with Retry-After: leadership changes take about a lease TTL at worst.
+ *
+ * <p>It forwards only to a leader address that {@link Peers} accepts, rebuilt from its host and
+ * port: a value written into the election by anyone else is answered 503 with the reason and
+ * counted, never requested. The leader's answer is relayed up to {@link #MAX_RELAYED_BYTES}.
  */
 final class LeaderForwarder {
+  /** The largest answer of a leader that is relayed; a larger one is answered 502. */
+  static final int MAX_RELAYED_BYTES = 4 * 1024 * 1024;
   /** How long a request handler may wait for etcd to say who leads. */
   static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -27,11 +34,15 @@ final class LeaderForwarder {
   private static final Duration READY_TIMEOUT = Duration.ofMillis(500);
 
   private final LeadershipLoop loop;
+  private final Peers peers;
+  private final MasterMetrics metrics;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1).build();
 
-  LeaderForwarder(LeadershipLoop loop) {
+  LeaderForwarder(LeadershipLoop loop, Peers peers, MasterMetrics metrics) {
     this.loop = loop;
+    this.peers = peers;
+    this.metrics = metrics;
   }
 
   void forward(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {
@@ -55,8 +66,17 @@ final class LeaderForwarder {
       return;
     }
     String address = leader.get().info().orElseThrow().address();
+    Peers.Result target = peers.check(address);
+    if (target.refusal() != null) {
+      metrics.forwardRefused(target.refusal().reason());
+      unavailable(exchange, "not forwarding to leader " + leader.get().id() + ": " + target.refusal().message());
+      return;
+    }
+    String query = exchange.getRequestURI().getRawQuery();
+    URI uri =
+        URI.create(target.target().baseUri() + exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query));
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://" + address + exchange.getRequestURI()))
+        HttpRequest.newBuilder(uri)
             .timeout(REQUEST_TIMEOUT)
             .header(MasterPaths.FORWARDED_BY_HEADER, loop.self().id())
             .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
@@ -64,11 +84,20 @@ final class LeaderForwarder {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
-    HttpResponse<byte[]> response;
+    HttpResponse<InputStream> response;
+    byte[] answer;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        answer = in.readNBytes(MAX_RELAYED_BYTES + 1);
+      }
     } catch (IOException e) {
       unavailable(exchange, "leader " + leader.get().id() + " at " + address + " unreachable: " + e);
+      return;
+    }
+    if (answer.length > MAX_RELAYED_BYTES) {
+      HttpExchanges.sendError(
+          exchange, 502, "the leader's answer is larger than " + MAX_RELAYED_BYTES + " bytes; not relayed");
       return;
     }
     for (String header : new String[] {MasterPaths.SERVED_BY_HEADER, "Retry-After", "Allow"}) {
@@ -78,7 +107,7 @@ final class LeaderForwarder {
         exchange,
         response.statusCode(),
         response.headers().firstValue("Content-Type").orElse(null),
-        response.body());
+        answer);
   }
 
   /** Whether a peer answers its {@link MasterPaths#READYZ} with 200 within a short timeout. */
@@ -87,8 +116,14 @@ final class LeaderForwarder {
     if (address.isEmpty()) {
       return false;
     }
+    // Candidates' values are as untrusted as the leader's: only a replica's host:port is asked.
+    Peers.Result target = peers.check(address.get());
+    if (target.refusal() != null) {
+      metrics.forwardRefused(target.refusal().reason());
+      return false;
+    }
     try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address.get() + MasterPaths.READYZ))
+      HttpRequest request = HttpRequest.newBuilder(URI.create(target.target().baseUri() + MasterPaths.READYZ))
           .timeout(READY_TIMEOUT).GET().build();
       return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (IOException | IllegalArgumentException e) {

@@ -88,6 +88,25 @@ public final class MasterCommand implements Callable<Integer> {
           + " environment variable (env " + MasterEnv.ETCD_PASSWORD_FILE + ").")
   String etcdPasswordFile;
 
+  @Option(
+      names = "--probe-port",
+      description = "Port serving only /healthz, /readyz and /metrics, with threads of its own, so a busy API"
+          + " port cannot fail the probes (env " + MasterEnv.PROBE_PORT + "; default: none, probes on the API port).")
+  String probePort;
+
+  @Option(
+      names = "--peer-service",
+      description = "Headless Service of this cluster: followers forward to the leader only if its address is an IP"
+          + " this name resolves to, or <pod>.<name>, on the API port (env " + MasterEnv.PEER_SERVICE
+          + "; set by the operator).")
+  String peerService;
+
+  @Option(
+      names = "--peers",
+      description = "Comma-separated host:port of every replica: followers forward only to one of them (env "
+          + MasterEnv.PEERS + "). Without this and --peer-service: only to this replica's own advertised host.")
+  String peers;
+
   private final Map<String, String> env;
 
   public MasterCommand() {
@@ -101,7 +120,9 @@ public final class MasterCommand implements Callable<Integer> {
   MasterConfig config() {
     try {
       return MasterConfig.resolve(
-          new MasterConfig.Flags(id, advertiseAddress, etcdEndpoints, prefix, leaseTtl, bind, port), env);
+          new MasterConfig.Flags(
+              id, advertiseAddress, etcdEndpoints, prefix, leaseTtl, bind, port, probePort, peerService, peers),
+          env);
     } catch (MasterConfig.InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -19,7 +19,9 @@ public record MasterConfig(
     KeyLayout layout,
     Duration leaseTtl,
     String bindHost,
-    int port) {
+    int port,
+    int probePort,
+    Peers peers) {
 
   /** The same defaults as a CrawlerMaster's spec, so a replica run by hand behaves like one the operator runs. */
   public static final int DEFAULT_PORT = CrawlerMasterSpec.DEFAULT_PORT;
@@ -33,7 +35,16 @@ public record MasterConfig(
       String prefix,
       String leaseTtlSeconds,
       String bindHost,
-      String port) {}
+      String port,
+      String probePort,
+      String peerService,
+      String peers) {
+    public Flags(
+        String id, String advertiseAddress, String etcdEndpoints, String prefix, String leaseTtlSeconds,
+        String bindHost, String port) {
+      this(id, advertiseAddress, etcdEndpoints, prefix, leaseTtlSeconds, bindHost, port, null, null, null);
+    }
+  }
 
   /** A setting is missing or invalid; the message names it and says what is expected. */
   public static final class InvalidConfigException extends Exception {
@@ -65,6 +76,7 @@ public record MasterConfig(
       }
       advertise = podIp + ":" + port;
     }
+    advertise = bracketIpv6(advertise);
     validateHostPort(advertise);
 
     if (!id.matches("[A-Za-z0-9]([-A-Za-z0-9._]{0,251}[A-Za-z0-9])?")) {
@@ -81,7 +93,44 @@ public record MasterConfig(
     if (bind == null) {
       bind = "0.0.0.0";
     }
-    return new MasterConfig(id, advertise, endpoints(endpoints), layout, Duration.ofSeconds(ttl), bind, port);
+    int probePort = integer(pick(flags.probePort(), env, MasterEnv.PROBE_PORT), "--probe-port", MasterEnv.PROBE_PORT, 0, 0, 65535);
+    if (probePort == port) {
+      throw new InvalidConfigException(
+          "invalid --probe-port (or " + MasterEnv.PROBE_PORT + ") " + probePort + ": must differ from the API port");
+    }
+    return new MasterConfig(
+        id, advertise, endpoints(endpoints), layout, Duration.ofSeconds(ttl), bind, port, probePort,
+        peers(pick(flags.peerService(), env, MasterEnv.PEER_SERVICE), pick(flags.peers(), env, MasterEnv.PEERS), advertise, port));
+  }
+
+  private static Peers peers(String service, String list, String advertise, int port) throws InvalidConfigException {
+    if (service != null && list != null) {
+      throw new InvalidConfigException(
+          "give either --peer-service (or " + MasterEnv.PEER_SERVICE + ") or --peers (or " + MasterEnv.PEERS + "), not both");
+    }
+    if (service != null) {
+      if (!service.matches("[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?")) {
+        throw new InvalidConfigException(
+            "invalid --peer-service (or " + MasterEnv.PEER_SERVICE + ") '" + service + "': expected a DNS name");
+      }
+      return Peers.service(service, port);
+    }
+    if (list != null) {
+      List<String> addresses = new ArrayList<>();
+      for (String part : list.split(",")) {
+        String a = part.trim();
+        if (a.isEmpty()) {
+          continue;
+        }
+        if (Peers.parse(a).isEmpty()) {
+          throw new InvalidConfigException(
+              "invalid --peers (or " + MasterEnv.PEERS + ") entry '" + a + "': expected host:port, comma-separated");
+        }
+        addresses.add(a);
+      }
+      return Peers.list(addresses);
+    }
+    return Peers.sameHost(advertise);
   }
 
   /** The flag when given, else the environment variable; null when neither is set. Flags win. */
@@ -119,6 +168,15 @@ public record MasterConfig(
         "invalid " + name + " (or " + var + ") '" + value + "': expected an integer from " + min + " to " + max);
   }
 
+  /** {@code $(POD_IP):port} with an IPv6 pod IP gives {@code fd00::1:8080}: bracket the host. */
+  static String bracketIpv6(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon > 0 && !address.startsWith("[") && address.substring(0, colon).contains(":")) {
+      return "[" + address.substring(0, colon) + "]" + address.substring(colon);
+    }
+    return address;
+  }
+
   private static void validateHostPort(String address) throws InvalidConfigException {
     int colon = address.lastIndexOf(':');
     boolean ok = colon > 0 && colon < address.length() - 1;
@@ -130,7 +188,7 @@ public record MasterConfig(
         ok = false;
       }
     }
-    if (!ok || address.contains("/")) {
+    if (!ok || Peers.parse(address).isEmpty()) {
       throw new InvalidConfigException(
           "invalid --advertise-address (or " + MasterEnv.ADVERTISE_ADDRESS + ") '" + address + "': expected host:port");
     }

@@ -34,6 +34,7 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
     for (Cause cause : Cause.values()) {
       revocations(cause);
     }
+    apiRejections();
   }
 
   private static double knownTerm(LeadershipLoop loop) {
@@ -73,6 +74,26 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
         .tag("outcome", outcome)
         .register(registry)
         .increment();
+  }
+
+  /** A follower did not forward to the leader's address ({@link Peers}); {@code reason} is a fixed word. */
+  void forwardRefused(String reason) {
+    Counter.builder("crawler.master.forward_refusals")
+        .description("leader-only requests not forwarded because the leader's address is not a replica's")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** The API port answered 503 because too many requests were in flight. */
+  void apiRequestRejected() {
+    apiRejections().increment();
+  }
+
+  private Counter apiRejections() {
+    return Counter.builder("crawler.master.api_busy_rejections")
+        .description("API requests answered 503 because the replica had too many requests in flight")
+        .register(registry);
   }
 
   public String scrape() {

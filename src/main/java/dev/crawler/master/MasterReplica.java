@@ -40,6 +40,9 @@ public final class MasterReplica implements AutoCloseable {
   /** @param credentials TLS material and etcd user, already read and checked ({@link EtcdFiles}) */
   public static MasterReplica start(MasterConfig config, DeadLeaderDetectors detectors, EtcdCredentials credentials)
       throws IOException {
+    // A restarted replica comes back with a new pod IP; followers check the leader's IP against
+    // the headless Service, so they must not trust a lookup for long (the JDK default is 30 s).
+    java.security.Security.setProperty("networkaddress.cache.ttl", "5");
     Client client;
     try {
       client = credentials.connect(config.etcdEndpoints(), Duration.ofSeconds(2));
@@ -58,7 +61,13 @@ public final class MasterReplica implements AutoCloseable {
             metrics);
     metrics.bind(loop);
     ApiServer api =
-        new ApiServer(new InetSocketAddress(config.bindHost(), config.port()), loop, store, metrics);
+        new ApiServer(
+            new InetSocketAddress(config.bindHost(), config.port()),
+            config.probePort() == 0 ? null : new InetSocketAddress(config.bindHost(), config.probePort()),
+            loop,
+            store,
+            metrics,
+            new LeaderForwarder(loop, config.peers(), metrics));
     api.start();
     if (detectors.revokePreviousLease()) {
       PreviousIncarnation.cleanUp(loop.election(), config.id(), REVOKE_TIMEOUT, metrics);
@@ -66,17 +75,23 @@ public final class MasterReplica implements AutoCloseable {
     loop.start();
     AutoCloseable probe = () -> {};
     if (detectors.probeLeader()) {
-      LeaderProbe p = new LeaderProbe(loop::lastSeenLeader, config.id(), loop.election(),
+      // Only an address of this cluster's replicas is probed: a value anyone wrote into the
+      // election must not make followers connect anywhere (see Peers).
+      LeaderProbe p = new LeaderProbe(
+          () -> loop.lastSeenLeader().filter(l -> config.peers().check(l.info().get().address()).target() != null),
+          config.id(), loop.election(),
           LeaderProbe.DEFAULT_INTERVAL, REVOKE_TIMEOUT, metrics);
       p.start();
       probe = p;
     }
     log.info(
-        "replica {} serving on {}:{}, advertising {}, etcd {} ({}), prefix {}, lease TTL {} s, {}",
+        "replica {} serving on {}:{} (probes on {}), advertising {}, forwarding to {}, etcd {} ({}), prefix {}, lease TTL {} s, {}",
         config.id(),
         config.bindHost(),
         api.port(),
+        api.probePort().map(String::valueOf).orElse("the API port"),
         config.advertiseAddress(),
+        config.peers(),
         config.etcdEndpoints(),
         EtcdFiles.describe(credentials),
         config.layout().prefix(),

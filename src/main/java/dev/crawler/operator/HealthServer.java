@@ -2,12 +2,14 @@ package dev.crawler.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.crawler.HttpLimits;
 import dev.crawler.api.MasterPaths;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -15,6 +17,9 @@ import java.util.function.BooleanSupplier;
  * healthy. {@code /healthz}: healthy informers once started, and OK while starting, because
  * {@code Operator.start()} waits for caches to sync and a liveness failure then would only restart
  * a slow start.
+ *
+ * <p>Requests run on a pool of their own, never on the server's dispatcher thread, so one slow
+ * client cannot stall the probes; timeouts and the connection cap are in {@link HttpLimits}.
  */
 public final class HealthServer implements AutoCloseable {
   public static final String HEALTHZ = "/healthz";
@@ -22,9 +27,11 @@ public final class HealthServer implements AutoCloseable {
   public static final String METRICS = "/metrics";
 
   private final HttpServer server;
+  private final ExecutorService pool;
 
-  private HealthServer(HttpServer server) {
+  private HealthServer(HttpServer server, ExecutorService pool) {
     this.server = server;
+    this.pool = pool;
   }
 
   /** Listens on all interfaces: the kubelet probes (and Prometheus scrapes) the pod IP. */
@@ -34,14 +41,17 @@ public final class HealthServer implements AutoCloseable {
 
   public static HealthServer start(InetSocketAddress address, RuntimeInfo runtime, OperatorMetrics metrics)
       throws IOException {
+    HttpLimits.apply();
     HttpServer server = HttpServer.create(address, 0);
+    ExecutorService pool = HttpLimits.executor("health");
+    server.setExecutor(pool);
     server.createContext(HEALTHZ, exchange -> answer(exchange,
         () -> !runtime.isStarted() || runtime.allEventSourcesAreHealthy()));
     server.createContext(READYZ, exchange -> answer(exchange,
         () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy()));
     server.createContext(METRICS, exchange -> metrics(exchange, metrics));
     server.start();
-    return new HealthServer(server);
+    return new HealthServer(server, pool);
   }
 
   public int port() {
@@ -81,5 +91,6 @@ public final class HealthServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    pool.shutdownNow();
   }
 }

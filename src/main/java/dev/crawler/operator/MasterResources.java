@@ -63,6 +63,7 @@ public final class MasterResources {
 
   public static final String CONTAINER_NAME = "master";
   public static final String PORT_NAME = "http";
+  public static final String PROBE_PORT_NAME = "probes";
 
   /** Non-root uid/gid of the distroless "nonroot" convention; the image needs no particular user. */
   static final long RUN_AS_USER = 65532L;
@@ -185,12 +186,12 @@ public final class MasterResources {
 
   /**
    * The {@code prometheus.io/*} annotations that Prometheus' conventional Kubernetes pod scrape
-   * configuration reads: every replica (leader or not) is scraped on its API port.
+   * configuration reads: every replica (leader or not) is scraped on its probe port.
    */
   static Map<String, String> scrapeAnnotations(CrawlerMasterSpec spec) {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put("prometheus.io/scrape", "true");
-    annotations.put("prometheus.io/port", String.valueOf(port(spec)));
+    annotations.put("prometheus.io/port", String.valueOf(MasterPaths.probePort(port(spec))));
     annotations.put("prometheus.io/path", MasterPaths.METRICS);
     return annotations;
   }
@@ -267,6 +268,11 @@ public final class MasterResources {
         .withContainerPort(port)
         .withProtocol("TCP")
         .endPort()
+        .addNewPort()
+        .withName(PROBE_PORT_NAME)
+        .withContainerPort(MasterPaths.probePort(port))
+        .withProtocol("TCP")
+        .endPort()
         .withEnv(env)
         .withResources(resources(spec))
         .withLivenessProbe(httpProbe(MasterPaths.HEALTHZ, 10, 3))
@@ -289,6 +295,7 @@ public final class MasterResources {
    * record may not have propagated yet or a negative answer may still be cached, whereas the IP
    * works at once. Stability of the name is not needed: each replica publishes its address anew
    * whenever it campaigns. Order matters: POD_IP is defined before the variable that refers to it.
+   * Followers forward only to an IP of the headless Service ({@link MasterEnv#PEER_SERVICE}).
    */
   static List<EnvVar> env(CrawlerMaster cm) {
     CrawlerMasterSpec spec = cm.getSpec();
@@ -301,7 +308,9 @@ public final class MasterResources {
         value(MasterEnv.KEY_PREFIX, cm.keyLayout().prefix()),
         value(MasterEnv.LEASE_TTL_SECONDS, Integer.toString(leaseTtlSeconds(spec))),
         value(MasterEnv.PORT, Integer.toString(port)),
-        value(MasterEnv.ADVERTISE_ADDRESS, "$(" + MasterEnv.POD_IP + "):" + port));
+        value(MasterEnv.ADVERTISE_ADDRESS, "$(" + MasterEnv.POD_IP + "):" + port),
+        value(MasterEnv.PROBE_PORT, Integer.toString(MasterPaths.probePort(port))),
+        value(MasterEnv.PEER_SERVICE, headlessServiceName(cm) + "." + cm.getMetadata().getNamespace() + ".svc"));
   }
 
   static ResourceRequirements resources(CrawlerMasterSpec spec) {
@@ -334,7 +343,7 @@ public final class MasterResources {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)
-        .withPort(new IntOrString(PORT_NAME))
+        .withPort(new IntOrString(PROBE_PORT_NAME))
         .withScheme("HTTP")
         .endHttpGet()
         .withPeriodSeconds(periodSeconds)

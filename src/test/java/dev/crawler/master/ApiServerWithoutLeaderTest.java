@@ -31,7 +31,9 @@ class ApiServerWithoutLeaderTest {
       LeadershipLoop loop =
           new LeadershipLoop(client, layout.election(), new LeaderInfo("lonely", "127.0.0.1:1"),
               Duration.ofSeconds(2), fence -> Thread.sleep(Long.MAX_VALUE));
-      try (ApiServer api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), loop, store, new MasterMetrics())) {
+      MasterMetrics metrics = new MasterMetrics();
+      try (ApiServer api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), null, loop, store, metrics,
+          new LeaderForwarder(loop, Peers.sameHost("127.0.0.1:1"), metrics))) {
         api.start();
         HttpClient http = HttpClient.newHttpClient();
         URI base = URI.create("http://127.0.0.1:" + api.port());

@@ -55,7 +55,9 @@ class MasterCommandTest {
                 new dev.crawler.api.KeyLayout("/p"),
                 Duration.ofSeconds(2),
                 "127.0.0.1",
-                1234));
+                1234,
+                0,
+                Peers.sameHost("127.0.0.1:1234")));
   }
 
   @Test
@@ -148,5 +150,15 @@ class MasterCommandTest {
     Map<String, String> env = new java.util.HashMap<>(FULL_ENV);
     env.put(var, value);
     return env;
+  }
+
+  @Test
+  void anIpv6PodIpIsAdvertisedInBrackets() throws Exception {
+    MasterConfig config =
+        MasterConfig.resolve(NO_FLAGS, Map.of(
+            MasterEnv.POD_NAME, "a", MasterEnv.POD_IP, "fd00::7",
+            MasterEnv.ETCD_ENDPOINTS, "http://e:2379", MasterEnv.KEY_PREFIX, "/p"));
+    assertThat(config.advertiseAddress()).isEqualTo("[fd00::7]:8080");
+    assertThat(MasterConfig.bracketIpv6("10.0.0.1:8080")).isEqualTo("10.0.0.1:8080");
   }
 }

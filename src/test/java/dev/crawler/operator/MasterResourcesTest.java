@@ -49,10 +49,8 @@ class MasterResourcesTest {
     Container c = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getArgs()).containsExactly("master");
     assertThat(c.getImage()).isEqualTo("registry.example/crawler:1.2");
-    assertThat(c.getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getContainerPort()).isEqualTo(9090);
-      assertThat(p.getName()).isEqualTo("http");
-    });
+    assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
+        .containsExactly("http=9090", "probes=8081");
   }
 
   @Test
@@ -111,22 +109,36 @@ class MasterResourcesTest {
   }
 
   @Test
-  void probesHitHealthzAndReadyzOnTheHttpPort() {
+  void probesHitHealthzAndReadyzOnTheirOwnPort() {
     Container c = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0);
 
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("probes");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
-    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("probes");
+    assertThat(MasterResources.env(demo())).filteredOn(e -> e.getName().equals(MasterEnv.PROBE_PORT))
+        .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo("8081"));
   }
 
   @Test
-  void podsAreAnnotatedForPrometheusToScrapeMetricsOnTheApiPort() {
+  void probePortMovesAsideWhenTheApiPortTakesIt() {
+    assertThat(dev.crawler.api.MasterPaths.probePort(8081)).isEqualTo(8082);
+    assertThat(dev.crawler.api.MasterPaths.probePort(8080)).isEqualTo(8081);
+  }
+
+  @Test
+  void followersAreToldTheHeadlessServiceTheirPeersAreBehind() {
+    assertThat(MasterResources.env(demo())).filteredOn(e -> e.getName().equals(MasterEnv.PEER_SERVICE))
+        .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo("demo-headless.crawl.svc"));
+  }
+
+  @Test
+  void podsAreAnnotatedForPrometheusToScrapeMetricsOnTheProbePort() {
     StatefulSet sts = MasterResources.statefulSet(demo(), SETTINGS);
 
     assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
         "prometheus.io/scrape", "true",
-        "prometheus.io/port", "9090",
+        "prometheus.io/port", "8081",
         "prometheus.io/path", "/metrics"));
     assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/path"))
         .isEqualTo(dev.crawler.api.MasterPaths.METRICS);

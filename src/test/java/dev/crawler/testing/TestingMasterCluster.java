@@ -57,8 +57,15 @@ public final class TestingMasterCluster implements AutoCloseable {
   }
 
   public TestingMasterProcess startMaster(String id) throws Exception {
+    return startMaster(id, List.of());
+  }
+
+  /** Starts a master with the cluster's flags and {@code moreFlags}; does not wait for it. */
+  public TestingMasterProcess startMaster(String id, List<String> moreFlags) throws Exception {
+    List<String> flags = new ArrayList<>(masterArgs);
+    flags.addAll(moreFlags);
     TestingMasterProcess m =
-        TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), leaseTtlSeconds, masterArgs);
+        TestingMasterProcess.start(id, etcd.endpoint(), layout.prefix(), leaseTtlSeconds, flags);
     masters.add(m);
     return m;
   }
