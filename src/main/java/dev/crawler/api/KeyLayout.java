@@ -17,9 +17,28 @@ public record KeyLayout(String prefix) {
     }
   }
 
+  /**
+   * Every namespace owns the subtree {@code <root>/<namespace>/} of a shared etcd; a
+   * CrawlerMaster's prefix must lie in its own namespace's subtree. The admission policy in
+   * {@code crds/} enforces this for the default root; the operator's {@code --key-prefix-root}
+   * changes or disables it for single-tenant installs.
+   */
+  public static final String TENANT_ROOT = "/crawler";
+
   /** The default prefix of a CrawlerMaster: {@code /crawler/<namespace>/<name>}. */
   public static KeyLayout defaultFor(String namespace, String name) {
-    return new KeyLayout("/crawler/" + namespace + "/" + name);
+    return new KeyLayout(TENANT_ROOT + "/" + namespace + "/" + name);
+  }
+
+  /** The subtree of {@code namespace} under {@code root}, with the trailing slash. */
+  public static String tenantSubtree(String root, String namespace) {
+    return root + "/" + namespace + "/";
+  }
+
+  /** True when this prefix lies in {@code namespace}'s subtree under {@code root}. */
+  public boolean liesIn(String root, String namespace) {
+    String subtree = tenantSubtree(root, namespace);
+    return prefix.startsWith(subtree) && prefix.length() > subtree.length();
   }
 
   /** The election name handed to jetcd's Election API; candidates' keys are {@code <election>/<lease hex>}. */

@@ -189,6 +189,16 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     }
   }
 
+  /** By etcd's cluster id once both are known; until then by a shared endpoint. */
+  private boolean sameEtcd(CrawlerMaster a, CrawlerMaster b) {
+    Optional<Long> idA = leaderWatch.etcdClusterId(a.getSpec().getEtcd().getEndpoints());
+    Optional<Long> idB = leaderWatch.etcdClusterId(b.getSpec().getEtcd().getEndpoints());
+    if (idA.isPresent() && idB.isPresent()) {
+      return idA.get().equals(idB.get());
+    }
+    return SpecValidator.shareAnEndpoint(a, b);
+  }
+
   static Set<ResourceID> owningCrawlerMaster(Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     String instance = labels == null ? null : labels.get(MasterResources.LABEL_INSTANCE);
@@ -199,7 +209,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   public UpdateControl<CrawlerMaster> reconcile(CrawlerMaster cm, Context<CrawlerMaster> context) {
     ResourceID id = ResourceID.fromResource(cm);
     List<CrawlerMaster> known = context.getPrimaryCache().list().toList();
-    Optional<String> invalid = SpecValidator.validate(cm, known);
+    Optional<String> invalid = SpecValidator.validate(cm, known, settings.keyPrefixRoot(), this::sameEtcd);
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
     List<StatusEvent> leaderEvents = List.of();
     Optional<SwitchoverOutcome> switchover = Optional.empty();

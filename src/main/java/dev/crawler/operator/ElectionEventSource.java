@@ -60,6 +60,8 @@ public final class ElectionEventSource
   private final Duration probeInterval;
   private final ScheduledExecutorService scheduler;
   private final Map<ResourceID, Watched> watched = new ConcurrentHashMap<>();
+  /** etcd's cluster id per normalized endpoint list, from a response header; kept once learned. */
+  private final Map<List<String>, Long> clusterIds = new ConcurrentHashMap<>();
 
   public ElectionEventSource() {
     this(new EtcdClients(), Clock.systemUTC(), Backoff.DEFAULT, Duration.ofSeconds(3),
@@ -129,6 +131,7 @@ public final class ElectionEventSource
       stop(existing);
     }
     EtcdClients.Handle client = clients.acquire(normalized, credentials);
+    learnClusterId(normalized, client);
     Watched[] self = new Watched[1];
     Observation.Options options =
         new Observation.Options(String.join(",", normalized), clock, backoff, requestTimeout, probeInterval);
@@ -144,6 +147,23 @@ public final class ElectionEventSource
     self[0] = new Watched(normalized, layout, credentials, client, election, watch);
     watched.put(id, self[0]);
     watch.start();
+  }
+
+  /**
+   * The id of the etcd cluster behind {@code endpoints}, once a watch on them got an answer from
+   * etcd: two endpoint lists with the same id reach the same data, whatever the names.
+   */
+  public Optional<Long> etcdClusterId(List<String> endpoints) {
+    return Optional.ofNullable(clusterIds.get(EtcdEndpoints.normalize(endpoints)));
+  }
+
+  private void learnClusterId(List<String> normalized, EtcdClients.Handle client) {
+    if (clusterIds.containsKey(normalized)) {
+      return;
+    }
+    // Any response carries the header; a failure is retried by the next watch of these endpoints.
+    client.client().getClusterClient().listMember()
+        .thenAccept(r -> clusterIds.put(normalized, r.getHeader().getClusterId()));
   }
 
   /** Stops watching the cluster's election and releases its etcd client. Idempotent. */

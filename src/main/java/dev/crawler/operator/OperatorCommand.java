@@ -1,16 +1,19 @@
 package dev.crawler.operator;
 
+import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterEnv;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,10 +67,30 @@ public final class OperatorCommand implements Callable<Integer> {
           + " (env CRAWLER_REVOKE_DEAD_LEADER; default: ${DEFAULT-VALUE}).")
   boolean revokeDeadLeader;
 
+  @Option(
+      names = "--key-prefix-root",
+      defaultValue = "${env:CRAWLER_KEY_PREFIX_ROOT:-" + KeyLayout.TENANT_ROOT + "}",
+      description = "Each CrawlerMaster's spec.etcd.keyPrefix must lie under <root>/<its namespace>/, so tenants"
+          + " sharing an etcd cannot reach each other's state; 'none' allows any prefix (single-tenant installs;"
+          + " also drop the admission policy from crds/). Env CRAWLER_KEY_PREFIX_ROOT; default: ${DEFAULT-VALUE}.")
+  String keyPrefixRoot;
+
+  Optional<String> keyPrefixRoot() {
+    if (keyPrefixRoot == null || keyPrefixRoot.isBlank() || keyPrefixRoot.equals("none")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new KeyLayout(keyPrefixRoot.trim()).prefix());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "invalid --key-prefix-root '" + keyPrefixRoot + "': " + e.getMessage() + ", or 'none'");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     OperatorSettings settings = new OperatorSettings(masterImage,
-        namespaces == null ? Set.of() : new LinkedHashSet<>(namespaces), revokeDeadLeader);
+        namespaces == null ? Set.of() : new LinkedHashSet<>(namespaces), revokeDeadLeader, keyPrefixRoot());
     OperatorLeaderElection election = leaderElection
         ? new OperatorLeaderElection(leaseNamespace, identity(), System::exit)
         : null;

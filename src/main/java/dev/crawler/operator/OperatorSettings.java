@@ -1,8 +1,10 @@
 package dev.crawler.operator;
 
 import dev.crawler.api.CrawlerMaster;
+import dev.crawler.api.KeyLayout;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -11,16 +13,25 @@ import java.util.Set;
  * @param masterImage image of master replicas whose spec names none
  * @param namespaces namespaces to watch; empty means all namespaces
  * @param revokeDeadLeader revoke the etcd lease of a leader whose pod shows its process gone
+ * @param keyPrefixRoot every keyPrefix must lie under {@code <root>/<its namespace>/} ({@link
+ *     KeyLayout#liesIn}); empty when any prefix is allowed (single-tenant installs)
  */
-public record OperatorSettings(String masterImage, Set<String> namespaces, boolean revokeDeadLeader) {
+public record OperatorSettings(
+    String masterImage, Set<String> namespaces, boolean revokeDeadLeader, Optional<String> keyPrefixRoot) {
   public static final String DEFAULT_MASTER_IMAGE = "crawler-master:latest";
 
   public OperatorSettings {
     Objects.requireNonNull(masterImage, "masterImage");
     namespaces = Set.copyOf(namespaces);
+    Objects.requireNonNull(keyPrefixRoot, "keyPrefixRoot");
   }
 
-  /** With the dead-leader revoke on, the default. */
+  /** Tenants confined to {@code /crawler/<namespace>/}. */
+  public OperatorSettings(String masterImage, Set<String> namespaces, boolean revokeDeadLeader) {
+    this(masterImage, namespaces, revokeDeadLeader, Optional.of(KeyLayout.TENANT_ROOT));
+  }
+
+  /** The defaults: the dead-leader revoke on, tenants confined to {@code /crawler/<namespace>/}. */
   public OperatorSettings(String masterImage, Set<String> namespaces) {
     this(masterImage, namespaces, true);
   }

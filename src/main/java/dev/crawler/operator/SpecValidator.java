@@ -13,12 +13,15 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
 
 /**
  * Checks what the CRD schema cannot: that every etcd endpoint is usable ({@link EtcdEndpoints}),
- * and that no two CrawlerMasters on the same etcd use overlapping key prefixes. Returns the first
- * problem as a message that starts with the offending field, or empty when the spec is usable.
+ * that the key prefix lies in the namespace's own subtree (the second line behind the admission
+ * policy in {@code crds/}), and that no two CrawlerMasters on the same etcd use overlapping key
+ * prefixes. Returns the first problem as a message that starts with the offending field, or empty
+ * when the spec is usable.
  */
 public final class SpecValidator {
   private SpecValidator() {}
@@ -38,11 +41,38 @@ public final class SpecValidator {
    * @param others CrawlerMasters known to the operator (may include {@code cm} itself)
    */
   public static Optional<String> validate(CrawlerMaster cm, Collection<CrawlerMaster> others) {
+    return validate(cm, others, Optional.empty(), SpecValidator::shareAnEndpoint);
+  }
+
+  /**
+   * @param keyPrefixRoot when present, the key prefix must lie under {@code <root>/<namespace>/}
+   * @param sameEtcd whether two CrawlerMasters use the same etcd cluster
+   */
+  public static Optional<String> validate(
+      CrawlerMaster cm,
+      Collection<CrawlerMaster> others,
+      Optional<String> keyPrefixRoot,
+      BiPredicate<CrawlerMaster, CrawlerMaster> sameEtcd) {
     Optional<String> own = validateOwn(cm);
     if (own.isPresent()) {
       return own;
     }
-    return conflict(cm, others);
+    Optional<String> tenant = keyPrefixRoot.flatMap(root -> outsideItsNamespace(cm, root));
+    if (tenant.isPresent()) {
+      return tenant;
+    }
+    return conflict(cm, others, sameEtcd);
+  }
+
+  static Optional<String> outsideItsNamespace(CrawlerMaster cm, String root) {
+    String namespace = cm.getMetadata().getNamespace();
+    KeyLayout layout = cm.keyLayout();
+    if (layout.liesIn(root, namespace)) {
+      return Optional.empty();
+    }
+    return Optional.of("spec.etcd.keyPrefix: " + layout.prefix() + " lies outside "
+        + KeyLayout.tenantSubtree(root, namespace) + ", the subtree of namespace " + namespace
+        + "; use a prefix under it (or leave keyPrefix unset)");
   }
 
   static Optional<String> validateOwn(CrawlerMaster cm) {
@@ -79,25 +109,30 @@ public final class SpecValidator {
     return Optional.empty();
   }
 
-  /**
-   * Two CrawlerMasters are on the same etcd when they share an endpoint (compared as host:port,
-   * case-insensitive); different names for one etcd server are not detected.
-   */
-  static Optional<String> conflict(CrawlerMaster cm, Collection<CrawlerMaster> others) {
+  static Optional<String> conflict(
+      CrawlerMaster cm, Collection<CrawlerMaster> others, BiPredicate<CrawlerMaster, CrawlerMaster> sameEtcd) {
     KeyLayout mine = cm.keyLayout();
-    Set<String> myEtcd = etcdServers(cm);
     return others.stream()
         .filter(other -> !sameObject(cm, other))
         .filter(other -> validateOwn(other).isEmpty())
         .filter(other -> SENIORITY.compare(other, cm) < 0)
         .filter(other -> other.keyLayout().overlaps(mine))
-        .filter(other -> etcdServers(other).stream().anyMatch(myEtcd::contains))
+        .filter(other -> sameEtcd.test(other, cm))
         .min(SENIORITY)
         .map(older -> "spec.etcd.keyPrefix: " + mine.prefix()
             + (cm.getSpec().getEtcd().getKeyPrefix() == null ? " (the default)" : "")
             + " overlaps " + older.keyLayout().prefix() + " of CrawlerMaster "
             + older.getMetadata().getNamespace() + "/" + older.getMetadata().getName()
             + " on the same etcd; set a keyPrefix that neither contains nor lies below the other's");
+  }
+
+  /**
+   * The fallback test of "same etcd" while etcd's cluster ids are unknown: a shared endpoint
+   * (host:port, case-insensitive). Different names for one etcd are only caught by the cluster id.
+   */
+  static boolean shareAnEndpoint(CrawlerMaster a, CrawlerMaster b) {
+    Set<String> mine = etcdServers(a);
+    return etcdServers(b).stream().anyMatch(mine::contains);
   }
 
   static Set<String> etcdServers(CrawlerMaster cm) {

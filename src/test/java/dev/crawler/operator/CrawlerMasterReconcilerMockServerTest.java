@@ -207,21 +207,36 @@ class CrawlerMasterReconcilerMockServerTest {
   void youngerCrawlerMasterWithAnOverlappingPrefixOnTheSameEtcdIsRejectedAndTheOlderKeepsRunning() throws Exception {
     String ns = freshNamespace();
     CrawlerMaster first = crawlerMaster(ns, "first");
-    first.getSpec().getEtcd().setKeyPrefix("/shared");
+    first.getSpec().getEtcd().setKeyPrefix("/crawler/" + ns + "/shared");
     create(first);
     await().atMost(TIMEOUT).until(() -> statefulSet(ns, "first") != null);
     // Creation timestamps have one-second resolution; make the second one strictly younger.
     Thread.sleep(1100);
 
     CrawlerMaster second = crawlerMaster(ns, "second");
-    second.getSpec().getEtcd().setKeyPrefix("/shared/sub");
+    second.getSpec().getEtcd().setKeyPrefix("/crawler/" + ns + "/shared/sub");
     create(second);
 
     await().atMost(TIMEOUT).until(() -> readyCondition(get(ns, "second")) != null);
     assertThat(readyCondition(get(ns, "second")).getReason()).isEqualTo("InvalidSpec");
     assertThat(readyCondition(get(ns, "second")).getMessage())
-        .startsWith("spec.etcd.keyPrefix: /shared/sub overlaps /shared of CrawlerMaster " + ns + "/first");
+        .startsWith("spec.etcd.keyPrefix: /crawler/" + ns + "/shared/sub overlaps /crawler/" + ns
+            + "/shared of CrawlerMaster " + ns + "/first");
     assertThat(statefulSet(ns, "second")).isNull();
     assertThat(readyCondition(get(ns, "first")).getReason()).isNotEqualTo("InvalidSpec");
+  }
+
+  @Test
+  void keyPrefixInAnotherNamespacesSubtreeIsAnInvalidSpec() throws Exception {
+    String ns = freshNamespace();
+    CrawlerMaster squatter = crawlerMaster(ns, "squatter");
+    squatter.getSpec().getEtcd().setKeyPrefix("/crawler/someone-else/prod");
+    create(squatter);
+
+    await().atMost(TIMEOUT).until(() -> readyCondition(get(ns, "squatter")) != null);
+    assertThat(readyCondition(get(ns, "squatter")).getReason()).isEqualTo("InvalidSpec");
+    assertThat(readyCondition(get(ns, "squatter")).getMessage())
+        .startsWith("spec.etcd.keyPrefix: /crawler/someone-else/prod lies outside /crawler/" + ns + "/");
+    assertThat(statefulSet(ns, "squatter")).isNull();
   }
 }

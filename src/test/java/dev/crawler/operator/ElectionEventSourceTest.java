@@ -281,4 +281,22 @@ class ElectionEventSourceTest {
     assertThat(source.observation(id)).isEmpty();
     assertThat(clients.openClients()).isZero();
   }
+
+  @Test
+  void twoNamesForOneEtcdHaveTheSameClusterIdAndAnotherEtcdADifferentOne() throws Exception {
+    String byIp = etcd.endpoint();
+    String byName = byIp.replace("127.0.0.1", "localhost");
+    source.ensureWatching(new ResourceID("by-ip", "ns"), List.of(byIp), layout);
+    source.ensureWatching(new ResourceID("by-name", "ns"), List.of(byName), KeyLayout.defaultFor("ns", "other"));
+    try (TestingEtcd another = TestingEtcd.startNew()) {
+      source.ensureWatching(new ResourceID("elsewhere", "ns"), List.of(another.endpoint()), layout);
+      await().atMost(AWAIT).until(() -> source.etcdClusterId(List.of(byIp)).isPresent()
+          && source.etcdClusterId(List.of(byName)).isPresent()
+          && source.etcdClusterId(List.of(another.endpoint())).isPresent());
+
+      assertThat(source.etcdClusterId(List.of(byName))).isEqualTo(source.etcdClusterId(List.of(byIp)));
+      assertThat(source.etcdClusterId(List.of(another.endpoint()))).isNotEqualTo(source.etcdClusterId(List.of(byIp)));
+      source.stopWatching(new ResourceID("elsewhere", "ns"));
+    }
+  }
 }

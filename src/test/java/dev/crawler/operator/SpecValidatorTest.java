@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.CrawlerMaster;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -130,5 +131,33 @@ class SpecValidatorTest {
     CrawlerMaster ipv6 = cm("a", "demo", "2026-01-01T00:00:00Z", null, "https://[fd00::10]:2379");
     ipv6.getSpec().getEtcd().setTls(tlsOverHttp.getSpec().getEtcd().getTls());
     assertThat(SpecValidator.validate(ipv6, List.of())).isEmpty();
+  }
+
+  @Test
+  void keyPrefixMustLieInItsNamespacesSubtreeUnderTheRoot() {
+    Optional<String> root = Optional.of("/crawler");
+    CrawlerMaster own = cm("team-a", "x", "2026-01-01T00:00:00Z", "/crawler/team-a/prod", "http://etcd:2379");
+    CrawlerMaster byDefault = cm("team-a", "y", "2026-01-01T00:00:00Z", null, "http://etcd:2379");
+    CrawlerMaster squatter = cm("team-a", "z", "2026-01-01T00:00:00Z", "/crawler/team-b/prod", "http://etcd:2379");
+    CrawlerMaster prefixOfName = cm("team-a", "w", "2026-01-01T00:00:00Z", "/crawler/team-ab/prod", "http://etcd:2379");
+
+    assertThat(SpecValidator.validate(own, List.of(), root, SpecValidator::shareAnEndpoint)).isEmpty();
+    assertThat(SpecValidator.validate(byDefault, List.of(), root, SpecValidator::shareAnEndpoint)).isEmpty();
+    assertThat(SpecValidator.validate(squatter, List.of(), root, SpecValidator::shareAnEndpoint)).hasValue(
+        "spec.etcd.keyPrefix: /crawler/team-b/prod lies outside /crawler/team-a/, the subtree of namespace team-a;"
+            + " use a prefix under it (or leave keyPrefix unset)");
+    assertThat(SpecValidator.validate(prefixOfName, List.of(), root, SpecValidator::shareAnEndpoint)).isPresent();
+    assertThat(SpecValidator.validate(squatter, List.of(), Optional.empty(), SpecValidator::shareAnEndpoint)).isEmpty();
+  }
+
+  @Test
+  void sameEtcdIsWhatThePredicateSaysNotTheEndpointString() {
+    CrawlerMaster older = cm("a", "first", "2026-01-01T00:00:00Z", "/p", "http://etcd:2379");
+    CrawlerMaster otherName = cm("a", "second", "2026-01-02T00:00:00Z", "/p/sub", "http://etcd.a.svc:2379");
+
+    assertThat(SpecValidator.validate(otherName, List.of(older, otherName), Optional.empty(), (x, y) -> true))
+        .hasValueSatisfying(m -> assertThat(m).contains("overlaps /p of CrawlerMaster a/first"));
+    assertThat(SpecValidator.validate(otherName, List.of(older, otherName), Optional.empty(), SpecValidator::shareAnEndpoint))
+        .isEmpty();
   }
 }
