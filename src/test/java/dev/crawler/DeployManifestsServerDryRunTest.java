@@ -63,4 +63,19 @@ class DeployManifestsServerDryRunTest {
     }
     return tests.stream();
   }
+
+  @TestFactory
+  Stream<DynamicTest> singleNamespaceInstallIsAcceptedAndHasNoClusterWideGrant() {
+    Path overlay = TestingKubeApiServer.projectDir().resolve("deploy-namespaced");
+    return Stream.of(
+        DynamicTest.dynamicTest("kustomize deploy-namespaced", () -> {
+          var result = api.kubectl("apply", "--dry-run=server", "-k", overlay.toString());
+          assertThat(result.exitCode()).as(result.toString()).isZero();
+        }),
+        DynamicTest.dynamicTest("no ClusterRole, watches its own namespace", () -> {
+          var rendered = api.kubectl("kustomize", overlay.toString()).assertSuccess().stdout();
+          assertThat(rendered).doesNotContain("kind: ClusterRole").contains("kind: Role")
+              .contains("name: CRAWLER_WATCH_NAMESPACES");
+        }));
+  }
 }
