@@ -51,4 +51,9 @@ public final class MasterEnv {
   public static final String PEER_SERVICE = "CRAWLER_PEER_SERVICE";
   /** Comma-separated host:port of every replica, for replicas run outside Kubernetes. */
   public static final String PEERS = "CRAWLER_PEERS";
+  /**
+   * {@code true} lets resource URLs name loopback, private and link-local addresses and
+   * {@code localhost}; unset or {@code false} refuses them (400).
+   */
+  public static final String ALLOW_PRIVATE_TARGETS = "CRAWLER_ALLOW_PRIVATE_TARGETS";
 }

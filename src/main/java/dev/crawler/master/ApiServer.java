@@ -54,6 +54,7 @@ public final class ApiServer implements AutoCloseable {
   private final ResourceService resources;
   private final LeaderForwarder forwarder;
   private final MasterMetrics metrics;
+  private final CrawlTargets targets;
 
   /**
    * @param probes where probes and metrics are served on their own, or null for none (then only
@@ -65,7 +66,8 @@ public final class ApiServer implements AutoCloseable {
       LeadershipLoop loop,
       ClusterStore store,
       MasterMetrics metrics,
-      LeaderForwarder forwarder)
+      LeaderForwarder forwarder,
+      CrawlTargets targets)
       throws IOException {
     HttpLimits.apply();
     this.loop = loop;
@@ -73,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
     this.store = store;
     this.resources = new ResourceService(store);
     this.forwarder = forwarder;
+    this.targets = targets;
     this.pool = HttpLimits.executor("http");
     this.server = HttpServer.create(bind, 64);
     server.createContext("/", this::handle);
@@ -252,7 +255,7 @@ public final class ApiServer implements AutoCloseable {
       throws IOException, InterruptedException, LeadershipLostException {
     ResourceRequest request;
     try {
-      request = ResourceRequest.parse(body);
+      request = ResourceRequest.parse(body, targets);
     } catch (BadRequestException e) {
       HttpExchanges.sendError(exchange, 400, e.getMessage());
       return;

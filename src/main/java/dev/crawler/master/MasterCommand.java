@@ -107,6 +107,15 @@ public final class MasterCommand implements Callable<Integer> {
           + MasterEnv.PEERS + "). Without this and --peer-service: only to this replica's own advertised host.")
   String peers;
 
+  @Option(
+      names = "--allow-private-targets",
+      arity = "0..1",
+      fallbackValue = "true",
+      description = "Accept resource URLs that name loopback, private or link-local addresses or localhost (env "
+          + MasterEnv.ALLOW_PRIVATE_TARGETS + "; default false: refused with 400). Workers must check the address"
+          + " they connect to as well: names are not resolved here.")
+  String allowPrivateTargets;
+
   private final Map<String, String> env;
 
   public MasterCommand() {
@@ -121,7 +130,8 @@ public final class MasterCommand implements Callable<Integer> {
     try {
       return MasterConfig.resolve(
           new MasterConfig.Flags(
-              id, advertiseAddress, etcdEndpoints, prefix, leaseTtl, bind, port, probePort, peerService, peers),
+              id, advertiseAddress, etcdEndpoints, prefix, leaseTtl, bind, port, probePort, peerService, peers,
+              allowPrivateTargets),
           env);
     } catch (MasterConfig.InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

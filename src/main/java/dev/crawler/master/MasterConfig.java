@@ -21,7 +21,8 @@ public record MasterConfig(
     String bindHost,
     int port,
     int probePort,
-    Peers peers) {
+    Peers peers,
+    CrawlTargets crawlTargets) {
 
   /** The same defaults as a CrawlerMaster's spec, so a replica run by hand behaves like one the operator runs. */
   public static final int DEFAULT_PORT = CrawlerMasterSpec.DEFAULT_PORT;
@@ -38,11 +39,12 @@ public record MasterConfig(
       String port,
       String probePort,
       String peerService,
-      String peers) {
+      String peers,
+      String allowPrivateTargets) {
     public Flags(
         String id, String advertiseAddress, String etcdEndpoints, String prefix, String leaseTtlSeconds,
         String bindHost, String port) {
-      this(id, advertiseAddress, etcdEndpoints, prefix, leaseTtlSeconds, bindHost, port, null, null, null);
+      this(id, advertiseAddress, etcdEndpoints, prefix, leaseTtlSeconds, bindHost, port, null, null, null, null);
     }
   }
 
@@ -100,7 +102,19 @@ public record MasterConfig(
     }
     return new MasterConfig(
         id, advertise, endpoints(endpoints), layout, Duration.ofSeconds(ttl), bind, port, probePort,
-        peers(pick(flags.peerService(), env, MasterEnv.PEER_SERVICE), pick(flags.peers(), env, MasterEnv.PEERS), advertise, port));
+        peers(pick(flags.peerService(), env, MasterEnv.PEER_SERVICE), pick(flags.peers(), env, MasterEnv.PEERS), advertise, port),
+        crawlTargets(pick(flags.allowPrivateTargets(), env, MasterEnv.ALLOW_PRIVATE_TARGETS)));
+  }
+
+  private static CrawlTargets crawlTargets(String allow) throws InvalidConfigException {
+    if (allow == null || allow.equalsIgnoreCase("false")) {
+      return CrawlTargets.PUBLIC_ONLY;
+    }
+    if (allow.equalsIgnoreCase("true")) {
+      return CrawlTargets.ANY;
+    }
+    throw new InvalidConfigException(
+        "invalid --allow-private-targets (or " + MasterEnv.ALLOW_PRIVATE_TARGETS + ") '" + allow + "': expected true or false");
   }
 
   private static Peers peers(String service, String list, String advertise, int port) throws InvalidConfigException {

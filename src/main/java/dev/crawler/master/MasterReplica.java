@@ -67,7 +67,8 @@ public final class MasterReplica implements AutoCloseable {
             loop,
             store,
             metrics,
-            new LeaderForwarder(loop, config.peers(), metrics));
+            new LeaderForwarder(loop, config.peers(), metrics),
+            config.crawlTargets());
     api.start();
     if (detectors.revokePreviousLease()) {
       PreviousIncarnation.cleanUp(loop.election(), config.id(), REVOKE_TIMEOUT, metrics);

@@ -10,13 +10,18 @@ public record ResourceRequest(String name, String url) {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final int MAX_URL_LENGTH = 2048;
 
-  /** Parses and validates a request body; the exception message names the first problem found. */
+  /** As {@link #parse(byte[], CrawlTargets)} with {@link CrawlTargets#PUBLIC_ONLY}. */
   public static ResourceRequest parse(byte[] body) throws BadRequestException {
+    return parse(body, CrawlTargets.PUBLIC_ONLY);
+  }
+
+  /** Parses and validates a request body; the exception message names the first problem found. */
+  public static ResourceRequest parse(byte[] body, CrawlTargets targets) throws BadRequestException {
     JsonNode root = HttpExchanges.jsonObject(body, "{\"name\": \"...\", \"url\": \"...\"}");
     String name = text(root, "name");
     String url = text(root, "url");
     validateName(name);
-    validateUrl(url);
+    validateUrl(url, targets);
     return new ResourceRequest(name, url);
   }
 
@@ -39,7 +44,7 @@ public record ResourceRequest(String name, String url) {
     }
   }
 
-  static void validateUrl(String url) throws BadRequestException {
+  static void validateUrl(String url, CrawlTargets targets) throws BadRequestException {
     if (url.length() > MAX_URL_LENGTH) {
       throw new BadRequestException("invalid url: longer than " + MAX_URL_LENGTH + " characters");
     }
@@ -56,5 +61,14 @@ public record ResourceRequest(String name, String url) {
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new BadRequestException("invalid url '" + url + "': missing host");
     }
+    if (uri.getRawUserInfo() != null) {
+      throw new BadRequestException(
+          "invalid url: credentials in the URL (user:password@) are not accepted; they would be stored and shown"
+              + " to every client");
+    }
+    if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
+      throw new BadRequestException("invalid url: '@' in the host part is not accepted");
+    }
+    targets.check(url, uri);
   }
 }

@@ -33,7 +33,7 @@ class ApiServerWithoutLeaderTest {
               Duration.ofSeconds(2), fence -> Thread.sleep(Long.MAX_VALUE));
       MasterMetrics metrics = new MasterMetrics();
       try (ApiServer api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), null, loop, store, metrics,
-          new LeaderForwarder(loop, Peers.sameHost("127.0.0.1:1"), metrics))) {
+          new LeaderForwarder(loop, Peers.sameHost("127.0.0.1:1"), metrics), CrawlTargets.PUBLIC_ONLY)) {
         api.start();
         HttpClient http = HttpClient.newHttpClient();
         URI base = URI.create("http://127.0.0.1:" + api.port());

@@ -90,6 +90,14 @@ class HttpApiTest {
       assertThat(badUrl.status()).isEqualTo(400);
       assertThat(error(badUrl)).contains("http or https");
 
+      var credentials = m.post(MasterPaths.RESOURCES, "{\"name\":\"ok\",\"url\":\"https://u:pw@example.com/\"}");
+      assertThat(credentials.status()).isEqualTo(400);
+      assertThat(error(credentials)).contains("credentials in the URL");
+
+      var metadata = m.post(MasterPaths.RESOURCES, "{\"name\":\"ok\",\"url\":\"http://169.254.169.254/\"}");
+      assertThat(metadata.status()).isEqualTo(400);
+      assertThat(error(metadata)).contains("--allow-private-targets");
+
       var tooLarge = m.post(MasterPaths.RESOURCES, "{\"name\":\"" + "a".repeat(70_000) + "\"}");
       assertThat(tooLarge.status()).isEqualTo(413);
 

@@ -57,7 +57,8 @@ class MasterCommandTest {
                 "127.0.0.1",
                 1234,
                 0,
-                Peers.sameHost("127.0.0.1:1234")));
+                Peers.sameHost("127.0.0.1:1234"),
+                CrawlTargets.PUBLIC_ONLY));
   }
 
   @Test

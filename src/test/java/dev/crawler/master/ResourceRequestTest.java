@@ -18,7 +18,36 @@ class ResourceRequestTest {
   void validRequestIsAccepted() throws Exception {
     assertThat(parse("{\"name\":\"news-1\",\"url\":\"https://example.com/a?b=c\",\"extra\":1}"))
         .isEqualTo(new ResourceRequest("news-1", "https://example.com/a?b=c"));
-    assertThat(parse("{\"name\":\"a\",\"url\":\"http://10.0.0.1:8080/\"}").name()).isEqualTo("a");
+    assertThat(parse("{\"name\":\"a\",\"url\":\"http://93.184.216.34:8080/\"}").name()).isEqualTo("a");
+  }
+
+  @Test
+  void credentialsInTheUrlAreRejectedWithoutEchoingThem() {
+    assertThatThrownBy(() -> parse("{\"name\":\"a\",\"url\":\"https://user:s3cret@example.com/\"}"))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("credentials in the URL")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "http://127.0.0.1/", "http://localhost:8080/", "http://api.localhost/", "http://10.0.0.1:8080/",
+      "http://192.168.1.1/", "http://172.16.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/",
+      "http://[fd00::1]/", "http://[fe80::1]/", "http://0.0.0.0/", "http://100.64.0.1/"})
+  void privateLoopbackAndLinkLocalTargetsAreRefusedUnlessAllowed(String url) throws Exception {
+    String body = "{\"name\":\"a\",\"url\":\"" + url + "\"}";
+    assertThatThrownBy(() -> parse(body)).isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("--allow-private-targets");
+    assertThat(ResourceRequest.parse(body.getBytes(StandardCharsets.UTF_8), CrawlTargets.ANY).url()).isEqualTo(url);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"http://2130706433/", "http://0x7f.1/", "http://017700000001/", "http://127.1/"})
+  void numericHostsInOtherFormsThanADottedQuadAreRefusedEvenWhenPrivateTargetsAreAllowed(String url) {
+    String body = "{\"name\":\"a\",\"url\":\"" + url + "\"}";
+    assertThatThrownBy(() -> ResourceRequest.parse(body.getBytes(StandardCharsets.UTF_8), CrawlTargets.ANY))
+        // java.net.URI takes some of them for a registry name without a host: refused as such.
+        .isInstanceOf(BadRequestException.class).hasMessageMatching(".*(not a dotted-quad|missing host).*");
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
