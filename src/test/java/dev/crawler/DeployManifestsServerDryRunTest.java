@@ -2,7 +2,16 @@ package dev.crawler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crawler.api.CrawlerMaster;
+import dev.crawler.operator.MasterResources;
+import dev.crawler.operator.OperatorSettings;
+import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingKubeApiServer;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -24,11 +34,57 @@ class DeployManifestsServerDryRunTest {
   private static final String NAMESPACE = "crawler-system";
   private static TestingKubeApiServer api;
 
+  /** What kube-apiserver's Pod Security admission says about a workload it only warns for. */
+  private static final String POD_SECURITY_WARNING = "would violate PodSecurity";
+
   @BeforeAll
   static void startApiServer() {
     api = TestingKubeApiServer.shared();
-    // Namespaced manifests are validated against their namespace, which must exist.
-    api.ensureNamespace(NAMESPACE);
+    // Namespaced manifests are validated against their namespace, which must exist with its
+    // Pod Security labels (enforce/warn restricted), whichever test ran first.
+    api.kubectl("apply", "-f", TestingKubeApiServer.projectDir().resolve("deploy/namespace.yaml").toString())
+        .assertSuccess();
+  }
+
+  @Test
+  void operatorGeneratedMasterPodFitsTheRestrictedProfile() {
+    CrawlerMaster cm = TestingCrawlerMasters.stored(
+        TestingCrawlerMasters.crawlerMaster(NAMESPACE, "psa", TestingCrawlerMasters.ETCD), "uid-psa", "2026-01-01T00:00:00Z");
+    StatefulSet sts = MasterResources.statefulSet(cm, OperatorSettings.defaults());
+    sts.getMetadata().setOwnerReferences(null);
+    Pod pod = new PodBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName("psa-0").withNamespace(NAMESPACE)
+            .withLabels(sts.getSpec().getTemplate().getMetadata().getLabels()).build())
+        .withSpec(sts.getSpec().getTemplate().getSpec())
+        .build();
+    KubernetesSerialization yaml = api.client().getKubernetesSerialization();
+
+    // A StatefulSet is only warned about; a Pod is refused under enforce=restricted.
+    var statefulSet = api.kubectlWithInput(yaml.asYaml(sts), "apply", "--dry-run=server", "-f", "-");
+    assertThat(statefulSet.exitCode()).as(statefulSet.toString()).isZero();
+    assertThat(statefulSet.stderr()).as(statefulSet.toString()).doesNotContain(POD_SECURITY_WARNING);
+    var podResult = api.kubectlWithInput(yaml.asYaml(pod), "apply", "--dry-run=server", "-f", "-");
+    assertThat(podResult.exitCode()).as(podResult.toString()).isZero();
+    assertThat(podResult.stderr()).as(podResult.toString()).doesNotContain(POD_SECURITY_WARNING);
+  }
+
+  @Test
+  void podSecurityWarningsAreWhatThisTestReads() {
+    // The check above is only worth something if the API server does warn for a workload that breaks the profile.
+    String root = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: psa-root, namespace: crawler-system}
+        spec:
+          selector: {matchLabels: {app: psa-root}}
+          template:
+            metadata: {labels: {app: psa-root}}
+            spec:
+              containers: [{name: c, image: busybox}]
+        """;
+    var result = api.kubectlWithInput(root, "apply", "--dry-run=server", "-f", "-");
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.stderr()).contains(POD_SECURITY_WARNING);
   }
 
   @TestFactory
@@ -50,6 +106,7 @@ class DeployManifestsServerDryRunTest {
       tests.add(DynamicTest.dynamicTest(deploy.relativize(file).toString(), () -> {
         var result = api.kubectl("apply", "--dry-run=server", "-f", file.toString());
         assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stderr()).as(result.toString()).doesNotContain(POD_SECURITY_WARNING);
       }));
     }
     try (Stream<Path> walk = Files.walk(deploy)) {

@@ -48,7 +48,7 @@ class ElectionTest {
     Session b = Session.open(client, TTL, RPC);
     Leader won = election.campaign(a.leaseId(), new LeaderInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
     var waiting = election.campaign(b.leaseId(), new LeaderInfo("b", "127.0.0.1:2"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> election.candidates().get().size() == 2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> election.candidates().get(30, TimeUnit.SECONDS).size() == 2);
 
     assertThat(won.leaseId()).isEqualTo(a.leaseId());
     assertThat(election.leader().get(5, TimeUnit.SECONDS)).contains(won);

@@ -41,7 +41,7 @@ class FenceTest {
   }
 
   private static LeaderKey win(String election, String id) throws Exception {
-    long lease = client.getLeaseClient().grant(2).get().getID();
+    long lease = client.getLeaseClient().grant(2).get(30, TimeUnit.SECONDS).getID();
     return client
         .getElectionClient()
         .campaign(bytes(election), lease, ByteSequence.from(new LeaderInfo(id, "127.0.0.1:1").toJson()))
@@ -50,7 +50,7 @@ class FenceTest {
   }
 
   private static String read(String key) throws Exception {
-    var kvs = client.getKVClient().get(bytes(key)).get().getKvs();
+    var kvs = client.getKVClient().get(bytes(key)).get(30, TimeUnit.SECONDS).getKvs();
     return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
   }
 
@@ -58,7 +58,7 @@ class FenceTest {
   void writeWithStaleTermIsRejectedByEtcd() throws Exception {
     String election = "/fence-test/stale/election";
     LeaderKey old = win(election, "old");
-    client.getElectionClient().resign(old).get();
+    client.getElectionClient().resign(old).get(30, TimeUnit.SECONDS);
     LeaderKey current = win(election, "new");
     assertThat(current.getRevision()).isGreaterThan(old.getRevision());
 
@@ -86,8 +86,8 @@ class FenceTest {
     // A lease's key is <election>/<lease hex>; the term, not the key name, identifies the leadership.
     String election = "/fence-test/reused/election";
     LeaderKey key = win(election, "a");
-    client.getKVClient().delete(key.getKey()).get();
-    client.getKVClient().put(key.getKey(), bytes("{\"id\":\"impostor\"}")).get();
+    client.getKVClient().delete(key.getKey()).get(30, TimeUnit.SECONDS);
+    client.getKVClient().put(key.getKey(), bytes("{\"id\":\"impostor\"}")).get(30, TimeUnit.SECONDS);
 
     Fence fence = new Fence(client.getKVClient(), key.getKey(), key.getRevision(), () -> true, r -> {});
     Op put = Op.put(bytes("/fence-test/reused/data"), bytes("x"), PutOption.DEFAULT);

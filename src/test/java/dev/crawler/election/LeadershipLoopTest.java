@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -95,7 +96,7 @@ class LeadershipLoopTest {
     // Revoke the lease behind the replica's back, as an expiry would.
     Client admin = clients.get(0);
     long lease = Long.parseLong(leaderKv.key().substring(leaderKv.key().lastIndexOf('/') + 1), 16);
-    admin.getLeaseClient().revoke(lease).get();
+    admin.getLeaseClient().revoke(lease).get(30, TimeUnit.SECONDS);
 
     await().atMost(Duration.ofSeconds(15))
         .until(() -> a.fence().map(f -> f.term() > firstTerm).orElse(false));

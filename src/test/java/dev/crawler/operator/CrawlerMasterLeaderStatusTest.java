@@ -37,6 +37,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -207,7 +208,7 @@ class CrawlerMasterLeaderStatusTest {
   private void awaitCandidates(long n) {
     ByteSequence prefix = ByteSequence.from(election() + "/", StandardCharsets.UTF_8);
     GetOption count = GetOption.builder().isPrefix(true).withCountOnly(true).build();
-    await().atMost(TIMEOUT).until(() -> etcdClient.getKVClient().get(prefix, count).get().getCount() == n);
+    await().atMost(TIMEOUT).until(() -> etcdClient.getKVClient().get(prefix, count).get(30, TimeUnit.SECONDS).getCount() == n);
   }
 
   @FunctionalInterface
@@ -277,7 +278,7 @@ class CrawlerMasterLeaderStatusTest {
     assertThat(condition(current(), "Ready").getReason()).isEqualTo("NoLeader");
 
     TestingCandidate a = candidate("demo-0", TTL);
-    CrawlerMasterStatus s = afterAction("first leader", () -> a.campaign().get(), st -> "demo-0".equals(st.getLeader()));
+    CrawlerMasterStatus s = afterAction("first leader", () -> a.campaign().get(30, TimeUnit.SECONDS), st -> "demo-0".equals(st.getLeader()));
     assertThat(s.getTerm()).isEqualTo(a.term());
     assertThat(s.getLeaderAddress()).isEqualTo("demo-0.local:8080");
     assertThat(s.getLeaderTransitions()).isEqualTo(1L);
@@ -317,7 +318,7 @@ class CrawlerMasterLeaderStatusTest {
     assertThat(rawStatus).doesNotContainKeys("leader", "leaderAddress", "term", "leaderSince");
 
     TestingCandidate d = candidate("demo-0", TTL);
-    s = afterAction("new leader after none", () -> d.campaign().get(), st -> "demo-0".equals(st.getLeader()));
+    s = afterAction("new leader after none", () -> d.campaign().get(30, TimeUnit.SECONDS), st -> "demo-0".equals(st.getLeader()));
     assertThat(s.getTerm()).isEqualTo(d.term());
     assertThat(s.getLeaderTransitions()).isEqualTo(4L);
 
@@ -343,7 +344,7 @@ class CrawlerMasterLeaderStatusTest {
     TestingCandidate a = candidate("demo-0", TTL);
     TestingCandidate b = candidate("demo-1", TTL);
     TestingCandidate c = candidate("demo-2", TTL);
-    a.campaign().get();
+    a.campaign().get(30, TimeUnit.SECONDS);
     b.campaign();
     awaitCandidates(2);
     c.campaign();
@@ -367,7 +368,7 @@ class CrawlerMasterLeaderStatusTest {
     await().atMost(TIMEOUT).until(() -> RoleLabels.FOLLOWER.equals(roles.roles().get("demo-1")));
 
     TestingCandidate again = candidate("demo-1", TTL);
-    again.campaign().get();
+    again.campaign().get(30, TimeUnit.SECONDS);
     await().atMost(TIMEOUT).until(() -> "demo-1".equals(leaderLabelled()));
     // The client Service selects the same label the operator sets.
     assertThat(client.services().inNamespace(ns).withName(NAME).get().getSpec().getSelector())
@@ -381,7 +382,7 @@ class CrawlerMasterLeaderStatusTest {
     TestingCandidate a = candidate("demo-0", TTL);
     TestingCandidate b = candidate("demo-1", TTL);
     TestingCandidate c = candidate("demo-2", TTL);
-    afterAction("first leader", () -> a.campaign().get(), st -> "demo-0".equals(st.getLeader()));
+    afterAction("first leader", () -> a.campaign().get(30, TimeUnit.SECONDS), st -> "demo-0".equals(st.getLeader()));
     assertThat(current().getTerm()).isEqualTo(a.term());
     b.campaign();
     awaitCandidates(2);
@@ -422,12 +423,12 @@ class CrawlerMasterLeaderStatusTest {
   void foreignOrMalformedLeaderValueIsReportedNotFatalAndNoPodIsLabelled() throws Exception {
     createClusterWithReadyPods();
     TestingCandidate ours = candidate("demo-0", TTL);
-    ours.campaign().get();
+    ours.campaign().get(30, TimeUnit.SECONDS);
     await().atMost(TIMEOUT).until(() -> "demo-0".equals(leaderLabelled()));
     ours.resign();
 
     TestingCandidate foreign = candidate("elsewhere-0", TTL);
-    CrawlerMasterStatus s = afterAction("foreign replica leads", () -> foreign.campaign().get(),
+    CrawlerMasterStatus s = afterAction("foreign replica leads", () -> foreign.campaign().get(30, TimeUnit.SECONDS),
         st -> "elsewhere-0".equals(st.getLeader()));
     assertThat(s.getTerm()).isEqualTo(foreign.term());
     Condition elected = condition(s, "LeaderElected");
@@ -459,7 +460,7 @@ class CrawlerMasterLeaderStatusTest {
     createClusterWithReadyPods();
     // A TTL longer than the outage: the leader's key survives the restart.
     TestingCandidate a = candidate("demo-0", 15);
-    afterAction("first leader", () -> a.campaign().get(), st -> "demo-0".equals(st.getLeader()));
+    afterAction("first leader", () -> a.campaign().get(30, TimeUnit.SECONDS), st -> "demo-0".equals(st.getLeader()));
     await().atMost(TIMEOUT).until(() -> "True".equals(condition(current(), "Ready").getStatus()));
 
     CrawlerMasterStatus down = afterAction("etcd stopped -> unreachable", etcd::stop, electedReason("EtcdUnreachable"));
@@ -513,7 +514,7 @@ class CrawlerMasterLeaderStatusTest {
     setEndpoints(etcd.endpoint());
     await().atMost(TIMEOUT).until(() -> leaderWatch.watchedClusters().contains(id));
     TestingCandidate a = candidate("demo-0", TTL);
-    afterAction("leader after the spec was fixed", () -> a.campaign().get(), st -> "demo-0".equals(st.getLeader()));
+    afterAction("leader after the spec was fixed", () -> a.campaign().get(30, TimeUnit.SECONDS), st -> "demo-0".equals(st.getLeader()));
 
     client.resources(CrawlerMaster.class).inNamespace(ns).withName(NAME).delete();
     await().atMost(TIMEOUT).until(() -> !leaderWatch.watchedClusters().contains(id));

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -86,7 +87,7 @@ class ElectionEventSourceTest {
     ByteSequence prefix = ByteSequence.from(layout.election() + "/", StandardCharsets.UTF_8);
     GetOption count = GetOption.builder().isPrefix(true).withCountOnly(true).build();
     await().atMost(AWAIT).until(
-        () -> candidates.getKVClient().get(prefix, count).get().getCount() == n);
+        () -> candidates.getKVClient().get(prefix, count).get(30, TimeUnit.SECONDS).getCount() == n);
   }
 
   private static String describe(ElectionState o) {
@@ -206,7 +207,7 @@ class ElectionEventSourceTest {
   void etcdRestartShowsUnreachableThenRecoversByItself() throws Exception {
     // A TTL longer than the outage: the leader's key survives the restart.
     TestingCandidate a = pod("demo-0", 15);
-    a.campaign().get();
+    a.campaign().get(30, TimeUnit.SECONDS);
     source.ensureWatching(id, List.of(etcd.endpoint()), layout);
     await().atMost(AWAIT).until(() -> handler.count() == 1);
     assertThat(describe(source.observation(id).orElseThrow())).isEqualTo("demo-0@" + a.term());
@@ -252,7 +253,7 @@ class ElectionEventSourceTest {
     TestingCandidate otherLeader =
         TestingCandidate.pod(candidates, otherLayout.election(), "other-0", TTL);
     started.add(otherLeader);
-    otherLeader.campaign().get();
+    otherLeader.campaign().get(30, TimeUnit.SECONDS);
     await().atMost(AWAIT).until(() -> handler.count() == 3);
     assertThat(handler.last().event().getRelatedCustomResourceID()).isEqualTo(other);
     assertThat(source.observation(id).orElseThrow().hasLeader()).isFalse();

@@ -22,6 +22,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +60,7 @@ class OperatorMetricsEndpointTest {
 
       try (TestingCandidate first = TestingCandidate.pod(etcdClient, election, "demo-0", 5);
           TestingCandidate second = TestingCandidate.pod(etcdClient, election, "demo-1", 5)) {
-        first.campaign().get();
+        first.campaign().get(30, TimeUnit.SECONDS);
         second.campaign();
         long firstTerm = first.term();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

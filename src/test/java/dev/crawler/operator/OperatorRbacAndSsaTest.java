@@ -41,6 +41,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -307,7 +308,7 @@ class OperatorRbacAndSsaTest {
     }
     TestingCandidate leader = TestingCandidate.pod(etcdClient, KeyLayout.defaultFor(ns, NAME).election(), NAME + "-0", 2);
     candidates.add(leader);
-    leader.campaign().get();
+    leader.campaign().get(30, TimeUnit.SECONDS);
   }
 
   private void leadAndLabelPods(StatefulSet sts) throws Exception {

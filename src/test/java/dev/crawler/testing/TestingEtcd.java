@@ -44,7 +44,10 @@ public final class TestingEtcd implements AutoCloseable {
     this.tls = tls;
   }
 
-  /** Starts a fresh etcd and waits until it answers /health. */
+  /**
+   * Starts a fresh etcd and waits until it answers /health. The ports are picked before etcd binds
+   * them, so another process may take one in between: then etcd exits, and a new pair is tried.
+   */
   public static TestingEtcd startNew() throws IOException {
     return startNew("127.0.0.1", null);
   }
@@ -60,10 +63,18 @@ public final class TestingEtcd implements AutoCloseable {
   }
 
   private static TestingEtcd startNew(String host, TestingCertificates tls) throws IOException {
-    Path base = Files.createTempDirectory("testing-etcd");
-    TestingEtcd etcd = new TestingEtcd(base.resolve("data"), host, freePort(), freePort(), tls);
-    etcd.start();
-    return etcd;
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Path base = Files.createTempDirectory("testing-etcd");
+      TestingEtcd etcd = new TestingEtcd(base.resolve("data"), host, freePort(), freePort(), tls);
+      try {
+        etcd.start();
+        return etcd;
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   public String endpoint() {
@@ -106,7 +117,19 @@ public final class TestingEtcd implements AutoCloseable {
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     process = pb.start();
-    awaitHealthy(Duration.ofSeconds(20));
+    try {
+      awaitHealthy(Duration.ofSeconds(20));
+    } catch (IOException | RuntimeException e) {
+      // Never leave a half-started etcd behind: nobody holds a reference to close it.
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+      throw e;
+    }
   }
 
   /**
