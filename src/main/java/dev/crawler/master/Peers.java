@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  *       or a pod name under it ({@code <pod>.<service>}).
  *   <li>{@link #list}: exactly one of the given addresses (replicas run by hand on several hosts).
  *   <li>{@link #sameHost}: the default outside Kubernetes: any port on this replica's own
- *       advertised host.
+ *       advertised host (any loopback address when that is one: replicas side by side on one
+ *       machine).
  * </ul>
  */
 public final class Peers {
@@ -138,7 +139,9 @@ public final class Peers {
         return addresses.contains(hp.toString()) ? Optional.empty() : Optional.of("not in the peer list");
       }
       case SAME_HOST -> {
-        return hp.host().equals(host) ? Optional.empty() : Optional.of("not on this replica's host " + host);
+        return hp.host().equals(host) || (isLoopback(host) && isLoopback(hp.host()))
+            ? Optional.empty()
+            : Optional.of("not on this replica's host " + host);
       }
       default -> {
         if (hp.port() != port) {
@@ -160,6 +163,22 @@ public final class Peers {
           return Optional.of("cannot resolve " + service + " (" + e.getMessage() + ")");
         }
       }
+    }
+  }
+
+  /** A loopback IP literal or localhost: replicas run side by side on one machine. */
+  private static boolean isLoopback(String host) {
+    if (host.equals("localhost")) {
+      return true;
+    }
+    Optional<HostPort> hp = parse(host + ":1");
+    if (hp.isEmpty() || !hp.get().isIpLiteral()) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(hp.get().baseUri().getHost()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 

@@ -44,6 +44,10 @@ class PeersTest {
     assertThat(list.check("10.0.0.3:8080").refusal().reason()).isEqualTo("not_a_peer");
     Peers same = Peers.sameHost("127.0.0.1:8080");
     assertThat(same.check("127.0.0.1:9001").target()).isNotNull();
-    assertThat(same.check("127.0.0.2:9001").refusal().reason()).isEqualTo("not_a_peer");
+    assertThat(same.check("127.0.0.2:9001").target()).as("loopback replicas side by side").isNotNull();
+    Peers sameIp = Peers.sameHost("10.0.0.1:8080");
+    assertThat(sameIp.check("10.0.0.1:9001").target()).isNotNull();
+    assertThat(sameIp.check("10.0.0.2:8080").refusal().reason()).isEqualTo("not_a_peer");
+    assertThat(sameIp.check("127.0.0.1:8080").refusal().reason()).isEqualTo("not_a_peer");
   }
 }

@@ -59,6 +59,12 @@ public final class TestingPodEnv {
     if (advertise != null && !hostOf(advertise).map(resolvable::test).orElse(false)) {
       env.put(ADVERTISE_ADDRESS, podIp + ":" + containerPort(container, env).orElse(8080));
     }
+    // The headless Service has no DNS name here, so a peer check against it would refuse every
+    // replica: without it a master accepts peers on its own host, which here is every loopback IP.
+    String peerService = env.get(MasterEnv.PEER_SERVICE);
+    if (peerService != null && !resolvable.test(peerService)) {
+      env.remove(MasterEnv.PEER_SERVICE);
+    }
     // Pods here share the host's network namespace: each binds to its own loopback IP, as it
     // would own its IP in a real pod.
     env.put(MasterEnv.BIND_ADDRESS, podIp);
