@@ -14,6 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +67,57 @@ class ApiServerWithoutLeaderTest {
             http.send(HttpRequest.newBuilder(base.resolve(MasterPaths.LEADER)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(leader.statusCode()).isEqualTo(200);
         assertThat(leader.body()).contains("\"leader\":null").contains("\"role\":\"follower\"");
+      }
+    }
+  }
+
+  @Test
+  void requestsBeyondTheInFlightCapGet503BusyAtOnceWhileEtcdHangs() throws Exception {
+    try (TestingEtcd etcd = TestingEtcd.startNew();
+        Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+      KeyLayout layout = new KeyLayout("/crawler/test/busy");
+      LeadershipLoop loop =
+          new LeadershipLoop(client, layout.election(), new LeaderInfo("busy", "127.0.0.1:1"),
+              Duration.ofSeconds(2), fence -> Thread.sleep(Long.MAX_VALUE));
+      MasterMetrics metrics = new MasterMetrics();
+      metrics.bind(loop);
+      try (ApiServer api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
+          loop, new ClusterStore(client.getKVClient(), layout), metrics,
+          new LeaderForwarder(loop, Peers.sameHost("127.0.0.1:1"), metrics), CrawlTargets.PUBLIC_ONLY)) {
+        api.start();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI base = URI.create("http://127.0.0.1:" + api.port());
+        // Connected first, so the hang below is etcd's and not the client's connection setup.
+        assertThat(http.send(HttpRequest.newBuilder(base.resolve(MasterPaths.LEADER)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+        etcd.signal("STOP");
+        try {
+          // Each /leader request waits up to LOOKUP_TIMEOUT for the frozen etcd.
+          int requests = ApiServer.MAX_IN_FLIGHT + 8;
+          List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+          for (int i = 0; i < requests; i++) {
+            answers.add(http.sendAsync(HttpRequest.newBuilder(base.resolve(MasterPaths.LEADER))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+          }
+          URI probes = URI.create("http://127.0.0.1:" + api.probePort().orElseThrow());
+          assertThat(http.send(HttpRequest.newBuilder(probes.resolve(MasterPaths.HEALTHZ))
+              .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+          int busy = 0;
+          for (CompletableFuture<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> r = answer.get(30, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).isPresent();
+            if (r.body().contains("replica busy")) {
+              busy++;
+            }
+          }
+          assertThat(busy).isBetween(1, requests - ApiServer.MAX_IN_FLIGHT);
+          assertThat(metrics.scrape()).contains("crawler_master_api_busy_rejections_total " + busy + ".0");
+          System.out.printf("%d requests while etcd hangs: %d answered busy at once%n", requests, busy);
+        } finally {
+          etcd.signal("CONT");
+        }
       }
     }
   }
