@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -92,7 +93,10 @@ class EtcdSecretsStatusTest {
   void start() {
     ns = "etcd-secrets-" + ThreadLocalRandom.current().nextInt(1_000_000);
     api.ensureNamespace(ns);
-    operator = CrawlerOperator.create(admin, CrawlerOperator.Options.of(new OperatorSettings("crawler-master:test", Set.of(ns)))
+    // One etcd role for every test's namespace, so the prefix lies outside each namespace's
+    // subtree: the tenant rule is off, as in a single-tenant install.
+    operator = CrawlerOperator.create(admin, CrawlerOperator.Options.of(
+            new OperatorSettings("crawler-master:test", Set.of(ns), true, Optional.empty()))
         .withOverrides(c -> c.withCloseClientOnStop(false)));
     operator.start();
   }
