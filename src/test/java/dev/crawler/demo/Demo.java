@@ -194,7 +194,9 @@ public final class Demo {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"),
-        "dev.crawler.Main", "operator", "--master-image", "crawler-master:demo"));
+        // Any free health port: the demo's pods share this host's network, and each master binds its
+        // probe port (8081) on its own loopback address, which the operator's wildcard 8081 would take.
+        "dev.crawler.Main", "operator", "--master-image", "crawler-master:demo", "--health-port", "0"));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.redirectErrorStream(true);
