@@ -320,11 +320,16 @@ local_check() {
 }
 
 local_up() {
+  # One e2e run at a time on this machine: a second one would share (and tear down) the first's
+  # cluster. The lock goes with this process.
+  exec {E2E_LOCK_FD}>/run/crawler-local-cluster.e2e.lock
+  flock -n "${E2E_LOCK_FD}" || die "another make e2e runs on the local cluster of this machine; wait for it to end"
   if "${LOCAL_CLUSTER}" status >/dev/null 2>&1; then
     log "reusing the running local cluster"
   else
     CREATED_CLUSTER=1
-    "${LOCAL_CLUSTER}" up >&2
+    # Closed for `up`: the cluster's daemons must not hold the lock after this run ends.
+    "${LOCAL_CLUSTER}" up >&2 {E2E_LOCK_FD}>&-
   fi
   export KUBECONFIG
   KUBECONFIG="$("${LOCAL_CLUSTER}" kubeconfig)"
