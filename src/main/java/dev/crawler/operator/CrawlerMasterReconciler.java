@@ -241,11 +241,14 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       transition = leader.transition();
       switchover = switchoverIfAsked(cm, context);
       status.switchover(switchover);
-      RolloutPlan.Step step = switchover.isPresent()
-          ? new RolloutPlan.Wait("a switchover was just asked for")
-          : rollout(cm, context, pods, leader.leaderPod());
-      status.rollout(step);
-      rolling = !(step instanceof RolloutPlan.Done);
+      if (switchover.isPresent()) {
+        // No rollout step this time: the previous Updated condition stays; look again soon.
+        rolling = true;
+      } else {
+        RolloutPlan.Step step = rollout(cm, context, pods, leader.leaderPod());
+        status.rollout(step);
+        rolling = !(step instanceof RolloutPlan.Done);
+      }
       if (settings.revokeDeadLeader()) {
         // Recorded at once: the revoke has happened whatever becomes of this reconcile's status patch.
         DeadLeaderRevoker.revokeIfGone(cm.getStatus(), leader, observation, pods, leaderWatch.election(id))

@@ -51,10 +51,15 @@ class AnnotationSwitchoverTest {
     Leader old = queue.get(0);
     Leader target = queue.get(2);
     await().atMost(Duration.ofSeconds(30)).until(() -> old.id().equals(status(kube).getLeader()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> updated(status(kube)).map(c -> "True".equals(c.getStatus())).orElse(false));
 
     annotate(kube, target.id());
-    Condition done = await().atMost(Duration.ofSeconds(30)).until(() -> switchoverCondition(kube), Optional::isPresent).get();
+    CrawlerMasterStatus first = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> status(kube), s -> CrawlerMasterConditions.find(s, CrawlerMasterConditions.SWITCHOVER).isPresent());
+    Condition done = CrawlerMasterConditions.find(first, CrawlerMasterConditions.SWITCHOVER).orElseThrow();
     System.out.println("switchover condition: " + done);
+    assertThat(updated(first)).as("a fully updated cluster stays Updated through a switchover")
+        .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(CrawlerMasterConditions.ALL_REPLICAS_UPDATED));
     assertThat(done.getStatus()).isEqualTo("True");
     assertThat(done.getReason()).isEqualTo(CrawlerMasterConditions.SWITCHOVER_SUCCEEDED);
     assertThat(done.getMessage()).contains(target.id() + " leads");
@@ -93,6 +98,10 @@ class AnnotationSwitchoverTest {
 
   private CrawlerMasterStatus status(KubernetesClient kube) {
     return cluster.status();
+  }
+
+  private static Optional<Condition> updated(CrawlerMasterStatus status) {
+    return CrawlerMasterConditions.find(status, CrawlerMasterConditions.UPDATED);
   }
 
   private Optional<Condition> switchoverCondition(KubernetesClient kube) {
