@@ -1,5 +1,7 @@
 package dev.crawler.api;
 
+import java.time.Duration;
+
 /**
  * Every HTTP path and header of a master replica, in one place: the master serves them, the
  * operator points probes and scrape annotations at them, tests call them.
@@ -22,9 +24,18 @@ public final class MasterPaths {
   /**
    * Planned leader change: {@code POST} with {@code {"candidate":"<replica id>"}} (or an empty body:
    * the first ready follower). Leader-only (followers forward). 200 with the new leader once it leads;
-   * 400 bad body, 404 unknown candidate, 409 candidate not ready or leading already, 503 no leader.
+   * 400 bad body, 404 unknown candidate, 409 candidate not ready or leading already, no ready
+   * candidate, or a switchover already under way, 503 no leader, 504 the leader resigned but the
+   * candidate did not take over in time. Answered within {@link #SWITCHOVER_ANSWER_WITHIN}.
    */
   public static final String SWITCHOVER = "/api/v1/switchover";
+  /**
+   * How long a switchover may take to be answered, forwarding included. The leader's worst case is
+   * about 20 s (a few etcd calls of 2 s each, a readiness ask of each follower, stopping its work
+   * for up to 5 s, then 3 s waiting for the target); a forwarding follower and the operator wait
+   * this long, longer than the leader, so they relay its answer instead of guessing.
+   */
+  public static final Duration SWITCHOVER_ANSWER_WITHIN = Duration.ofSeconds(30);
   /** Registered live workers. Any replica answers from etcd. */
   public static final String WORKERS = "/api/v1/workers";
 

@@ -309,7 +309,9 @@ public final class ApiServer implements AutoCloseable {
       case UNKNOWN_CANDIDATE -> HttpExchanges.sendError(exchange, 404, refused.message());
       case CANDIDATE_LEADS, CANDIDATE_NOT_READY, NO_READY_CANDIDATE, IN_PROGRESS ->
           HttpExchanges.sendError(exchange, 409, refused.message());
-      case NOT_LEADER, TARGET_DID_NOT_TAKE_OVER -> LeaderForwarder.unavailable(exchange, refused.message());
+      case NOT_LEADER -> LeaderForwarder.unavailable(exchange, refused.message());
+      // Not a refusal: this replica resigned, and the target did not lead in time.
+      case TARGET_DID_NOT_TAKE_OVER -> HttpExchanges.sendError(exchange, 504, refused.message());
     }
   }
 

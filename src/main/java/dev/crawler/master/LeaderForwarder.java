@@ -77,7 +77,9 @@ final class LeaderForwarder {
         URI.create(target.target().baseUri() + exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query));
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(MasterPaths.SWITCHOVER.equals(exchange.getRequestURI().getPath())
+                ? MasterPaths.SWITCHOVER_ANSWER_WITHIN
+                : REQUEST_TIMEOUT)
             .header(MasterPaths.FORWARDED_BY_HEADER, loop.self().id())
             .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
     String contentType = exchange.getRequestHeaders().getFirst("Content-Type");

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.EtcdSpec;
+import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
 import dev.crawler.election.Json;
+import dev.crawler.election.Leader;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -35,6 +37,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +94,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
 
   /** How soon a reconcile looks again while the replicas are being updated. */
   static final Duration ROLLOUT_RECHECK = Duration.ofSeconds(1);
+  /** How long to wait for etcd when checking who leads after a failed switchover answer. */
+  private static final Duration LEADER_REREAD_TIMEOUT = Duration.ofSeconds(2);
 
   private final OperatorSettings settings;
   private final EventRecorder events;
@@ -304,7 +311,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
         return new RolloutPlan.Wait("waiting for a known leader to switch over to " + target.pod());
       }
       try {
-        SwitchoverOutcome outcome = masterApi.switchover(address, Optional.of(target.pod()));
+        SwitchoverOutcome outcome = askSwitchover(cm, address, Optional.of(target.pod()));
         LOG.info("{}: before updating the leader: {}", where, outcome.message());
         if (!outcome.succeeded()) {
           return new RolloutPlan.Wait("switchover to " + target.pod() + " failed, retrying: " + outcome.message());
@@ -346,12 +353,34 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": no leader known"));
     }
     try {
-      SwitchoverOutcome outcome = masterApi.switchover(address, asked.get());
+      SwitchoverOutcome outcome = askSwitchover(cm, address, asked.get());
       LOG.info("{}/{}: {}", cm.getMetadata().getNamespace(), cm.getMetadata().getName(), outcome.message());
       return Optional.of(outcome);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": interrupted"));
+    }
+  }
+
+  /**
+   * Asks the leader at {@code address} for a switchover; a failed or lost answer is checked against
+   * who leads now, in etcd: the candidate may have taken over all the same.
+   */
+  private SwitchoverOutcome askSwitchover(CrawlerMaster cm, String address, Optional<String> candidate)
+      throws InterruptedException {
+    SwitchoverOutcome outcome = masterApi.switchover(address, candidate);
+    if (outcome.succeeded()) {
+      return outcome;
+    }
+    Optional<Election> election = leaderWatch.election(ResourceID.fromResource(cm));
+    if (election.isEmpty()) {
+      return outcome;
+    }
+    try {
+      Optional<Leader> now = election.get().leader().get(LEADER_REREAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return outcome.confirmedBy(now, candidate, cm.getStatus() == null ? null : cm.getStatus().getLeader());
+    } catch (ExecutionException | TimeoutException e) {
+      return outcome;
     }
   }
 

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /** The operator's client of a master replica's HTTP API (paths from {@link MasterPaths}). */
 final class MasterApiClient {
-  /** A switchover takes milliseconds; the leader itself waits at most a few seconds for its target. */
-  private static final Duration SWITCHOVER_TIMEOUT = Duration.ofSeconds(10);
+  /** Longer than a replica takes to answer a switchover, forwarding included. */
+  private static final Duration SWITCHOVER_TIMEOUT = MasterPaths.SWITCHOVER_ANSWER_WITHIN.plusSeconds(5);
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();

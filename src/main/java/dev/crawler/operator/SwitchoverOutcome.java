@@ -6,6 +6,7 @@ import static dev.crawler.api.CrawlerMasterConditions.SWITCHOVER_SUCCEEDED;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.election.Json;
+import dev.crawler.election.Leader;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,7 +41,28 @@ public record SwitchoverOutcome(boolean succeeded, String message) {
           + " (term " + json.path("previousTerm").asLong() + ")");
     }
     String why = json.path("error").asText(body == null ? "" : body);
+    if (status == 504) {
+      return failed("switchover " + asked + ": the leader resigned, but the candidate did not take over in time (HTTP 504): " + why);
+    }
     return failed("switchover " + asked + " refused by the leader (HTTP " + status + "): " + why);
+  }
+
+  /**
+   * A failed answer checked against who leads now: the answer can be lost (timeout, connection
+   * reset) or late (504) although the candidate did take over, and then it succeeded.
+   *
+   * @param previousLeader who led when it was asked; with no candidate named, any other leader counts
+   */
+  public SwitchoverOutcome confirmedBy(Optional<Leader> now, Optional<String> candidate, String previousLeader) {
+    if (succeeded || now.isEmpty()) {
+      return this;
+    }
+    String leader = now.get().id();
+    boolean taken = candidate.map(leader::equals).orElse(previousLeader != null && !leader.equals(previousLeader));
+    return taken
+        ? new SwitchoverOutcome(true, "switchover " + candidate.map(c -> "to " + c).orElse("to any ready follower") + ": "
+            + leader + " leads (term " + now.get().term() + ") according to etcd; the leader's answer: " + message)
+        : this;
   }
 
   public static SwitchoverOutcome failed(String message) {

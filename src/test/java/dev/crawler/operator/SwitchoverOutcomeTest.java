@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
+import dev.crawler.election.Leader;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.Optional;
@@ -47,6 +48,33 @@ class SwitchoverOutcomeTest {
 
     assertThat(SwitchoverOutcome.of(Optional.empty(), 503, "not json").message())
         .contains("to any ready follower").contains("HTTP 503").contains("not json");
+  }
+
+  @Test
+  void aLateAnswerOfALeaderThatResignedIsNotCalledARefusal() {
+    SwitchoverOutcome late = SwitchoverOutcome.of(Optional.of("demo-2"), 504,
+        "{\"error\":\"resigned term 12, but replica 'demo-2' did not take over\"}");
+    assertThat(late.succeeded()).isFalse();
+    assertThat(late.message()).contains("resigned").contains("HTTP 504").doesNotContain("refused");
+  }
+
+  @Test
+  void aFailedAnswerSucceedsWhenEtcdShowsTheCandidateLeading() {
+    SwitchoverOutcome lost = SwitchoverOutcome.failed("cannot reach the leader at 10.0.0.1:8080: timed out");
+    Leader demo2 = leader("demo-2", 41);
+    Leader demo0 = leader("demo-0", 12);
+    assertThat(lost.confirmedBy(Optional.of(demo2), Optional.of("demo-2"), "demo-0").succeeded()).isTrue();
+    assertThat(lost.confirmedBy(Optional.of(demo2), Optional.of("demo-2"), "demo-0").message())
+        .contains("demo-2 leads (term 41)").contains("timed out");
+    assertThat(lost.confirmedBy(Optional.of(demo0), Optional.of("demo-2"), "demo-0").succeeded()).isFalse();
+    assertThat(lost.confirmedBy(Optional.empty(), Optional.of("demo-2"), "demo-0").succeeded()).isFalse();
+    assertThat(lost.confirmedBy(Optional.of(demo2), Optional.empty(), "demo-0").succeeded()).isTrue();
+    assertThat(lost.confirmedBy(Optional.of(demo0), Optional.empty(), "demo-0").succeeded()).isFalse();
+  }
+
+  private static Leader leader(String id, long term) {
+    return new Leader("/crawler/ns/demo/election/" + Long.toHexString(term), term,
+        "{\"id\":\"" + id + "\",\"address\":\"10.0.0.1:8080\"}");
   }
 
   @Test
