@@ -247,6 +247,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       leaderEvents = leader.events();
       transition = leader.transition();
       switchover = switchoverIfAsked(cm, context);
+      // Recorded at once: the annotation is gone, so a failed status patch would lose the outcome.
+      switchover.ifPresent(o -> events.record(cm, o.event()));
       status.switchover(switchover);
       if (switchover.isPresent()) {
         // No rollout step this time: the previous Updated condition stays; look again soon.
@@ -276,7 +278,6 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     // with the same old status and decides the same Events again.
     StatusEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
     leaderEvents.forEach(e -> events.record(cm, e));
-    switchover.ifPresent(o -> events.record(cm, o.event()));
     if (invalid.isPresent()) {
       return UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK);
     }
