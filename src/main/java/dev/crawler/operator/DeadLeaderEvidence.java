@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
@@ -20,18 +21,28 @@ import java.util.Optional;
  * contribution to crash failover. Pure; {@link DeadLeaderRevoker} acts on it.
  *
  * <p>The leader's process was running when it took over, which was at or before {@code
- * status.leaderSince} (the moment the operator saw the new term). So any of these, strictly after
- * leaderSince, means that process is gone: the master container terminated, it terminated and was
+ * status.leaderSince} (the moment the operator saw the new term). So any of these, more than
+ * {@link #CLOCK_MARGIN} after leaderSince, means that process is gone: the master container terminated, it terminated and was
  * restarted (its last state, or a running container started later), the pod was created again, or
  * the pod is gone. A container runs one master process and one container of a pod never runs
  * twice at once. Only a leader the operator already knew as this cluster's pod in the same term
  * (status and LeaderElected=Elected stored) is judged, so a pod that merely has not reached the
  * informer yet is never "gone". Where this can still be wrong (the kubelet's node clock ahead of
- * the operator's by more than the time between takeover and leaderSince; a force-deleted pod
+ * the operator's by more than the margin plus the time between takeover and leaderSince; a force-deleted pod
  * whose process still runs on a lost node) the fence on every leader write keeps the revoked
  * leader from writing: a wrong revoke costs one election, never a stale write.
  */
 public final class DeadLeaderEvidence {
+  /**
+   * How much later than leaderSince a kubelet time must be to count. leaderSince comes from the
+   * operator's clock, container and pod times from the node's, both in whole seconds: without a
+   * margin a node clock a second ahead would date the start of the process that took over after
+   * leaderSince and revoke a healthy leader. A margin keeps this one comparison; clock-free
+   * evidence (the restart count and container id as of the takeover) would need them stored in the
+   * status. The cost: a crash within this long of the takeover is left to the lease's expiry.
+   */
+  static final Duration CLOCK_MARGIN = Duration.ofSeconds(2);
+
   private DeadLeaderEvidence() {}
 
   /**
@@ -49,7 +60,7 @@ public final class DeadLeaderEvidence {
             .orElse(false)) {
       return Optional.empty();
     }
-    Optional<Instant> since = instant(next.leaderSince());
+    Optional<Instant> since = instant(next.leaderSince()).map(s -> s.plus(CLOCK_MARGIN));
     if (since.isEmpty()) {
       return Optional.empty();
     }

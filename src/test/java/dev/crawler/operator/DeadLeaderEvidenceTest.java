@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 class DeadLeaderEvidenceTest {
   private static final String SINCE = "2026-11-30T10:00:00Z";
   private static final String BEFORE = "2026-11-30T09:59:59Z";
-  private static final String AFTER = "2026-11-30T10:00:01Z";
+  /** Later than leaderSince by more than {@link DeadLeaderEvidence#CLOCK_MARGIN}. */
+  private static final String AFTER = "2026-11-30T10:00:03Z";
+  /** Later than leaderSince, but within the margin a node clock may be ahead of the operator's. */
+  private static final String WITHIN_MARGIN = "2026-11-30T10:00:02Z";
 
   private static CrawlerMasterStatus stored(String leader, long term, String reason) {
     CrawlerMasterStatus s = new CrawlerMasterStatus();
@@ -56,6 +59,12 @@ class DeadLeaderEvidenceTest {
   void aHealthyLeaderPodIsNoEvidence() {
     assertThat(evidence(pod(BEFORE, running(BEFORE, 0)))).isEmpty();
     assertThat(evidence(pod(BEFORE, null))).as("no container status yet").isEmpty();
+  }
+
+  @Test
+  void kubeletTimesWithinTheClockMarginOfTheTakeoverAreNoEvidence() {
+    assertThat(evidence(pod(WITHIN_MARGIN, running(WITHIN_MARGIN, 0)))).isEmpty();
+    assertThat(evidence(pod(BEFORE, running(WITHIN_MARGIN, 1)))).isEmpty();
   }
 
   @Test

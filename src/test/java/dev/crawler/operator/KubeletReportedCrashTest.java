@@ -104,8 +104,8 @@ class KubeletReportedCrashTest {
         l -> l != null && l.id().equals(status(kube).getLeader())
             && CrawlerMasterConditions.ELECTED.equals(CrawlerMasterConditions.find(status(kube), CrawlerMasterConditions.LEADER_ELECTED)
                 .map(c -> c.getReason()).orElse(null)));
-    // Kubernetes timestamps have whole seconds: the restart must fall in a later second than leaderSince.
-    Thread.sleep(1500);
+    // Kubernetes timestamps have whole seconds, and evidence counts only past DeadLeaderEvidence.CLOCK_MARGIN.
+    Thread.sleep(3100);
 
     long pid = kubelet.pid(NS, old.id()).orElseThrow();
     long start = System.nanoTime();

@@ -104,8 +104,8 @@ class OperatorRevokesDeadLeaderTest {
     await().atMost(TIMEOUT).until(() -> "demo-0".equals(status().getLeader())
         && CrawlerMasterConditions.ELECTED.equals(CrawlerMasterConditions.find(status(), CrawlerMasterConditions.LEADER_ELECTED)
             .map(c -> c.getReason()).orElse(null)));
-    // Kubernetes timestamps have whole seconds: what happens next must be in a later second than leaderSince.
-    Thread.sleep(1100);
+    // Kubernetes timestamps have whole seconds, and evidence counts only past DeadLeaderEvidence.CLOCK_MARGIN.
+    Thread.sleep(3100);
   }
 
   private TestingCandidate candidate(String pod) throws Exception {
