@@ -24,7 +24,8 @@ import java.util.Optional;
  * status.leaderSince} (the moment the operator saw the new term). So any of these, more than
  * {@link #CLOCK_MARGIN} after leaderSince, means that process is gone: the master container terminated, it terminated and was
  * restarted (its last state, or a running container started later), the pod was created again, or
- * the pod is gone. A container runs one master process and one container of a pod never runs
+ * the pod is gone (confirmed by a GET of the pod by name, not only its absence from the
+ * label-selected informer). A container runs one master process and one container of a pod never runs
  * twice at once. Only a leader the operator already knew as this cluster's pod in the same term
  * (status and LeaderElected=Elected stored) is judged, so a pod that merely has not reached the
  * informer yet is never "gone". Where this can still be wrong (the kubelet's node clock ahead of
@@ -50,7 +51,8 @@ public final class DeadLeaderEvidence {
    *
    * @param previous the stored status (null for a new CrawlerMaster)
    * @param next the leader fields this reconcile decided
-   * @param leaderPod the pod named by {@code next.leader()}, empty when the informer has none
+   * @param leaderPod the pod named by {@code next.leader()}, empty when it does not exist (a GET by
+   *     name answered 404; missing from the label-selected informer is not enough)
    */
   static Optional<String> of(CrawlerMasterStatus previous, LeaderFields next, Optional<Pod> leaderPod) {
     if (previous == null || next.leader() == null || next.term() == null || next.leaderSince() == null

@@ -8,10 +8,12 @@ import dev.crawler.election.ElectionState;
 import dev.crawler.election.Failures;
 import dev.crawler.election.Leader;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +35,15 @@ final class DeadLeaderRevoker {
    * Event to record, present only when a lease was actually revoked. Blocks for at most
    * {@value #TIMEOUT_SECONDS} s (a read and a revoke in etcd); a failure is logged and the lease expires by
    * itself.
+   *
+   * @param getPod a GET of a pod by name in the cluster's namespace; null when there is none
    */
   static Optional<StatusEvent> revokeIfGone(
       CrawlerMasterStatus previous,
       LeaderStatus next,
       Optional<ElectionState> observation,
       List<Pod> pods,
+      Function<String, Pod> getPod,
       Optional<Election> election) {
     if (observation.isEmpty() || election.isEmpty()) {
       return Optional.empty();
@@ -51,6 +56,20 @@ final class DeadLeaderRevoker {
     Leader seen = o.leader().orElseThrow();
     Optional<Pod> pod = pods.stream().filter(p -> p.getMetadata().getName().equals(fields.leader())).findFirst();
     Optional<String> evidence = DeadLeaderEvidence.of(previous, fields, pod);
+    if (evidence.isPresent() && pod.isEmpty()) {
+      // "Gone" from the informer, which selects by label: a pod whose labels were changed is
+      // missing there but alive. Only a GET by name that finds nothing confirms it. (Reached only
+      // for a leader already known as this cluster's pod, so the name is a pod name.)
+      try {
+        Pod found = getPod.apply(fields.leader());
+        if (found != null) {
+          evidence = DeadLeaderEvidence.of(previous, fields, Optional.of(found));
+        }
+      } catch (KubernetesClientException e) {
+        LOG.warn("cannot look up pod {} to confirm it is gone: {}", fields.leader(), e.getMessage());
+        return Optional.empty();
+      }
+    }
     if (evidence.isEmpty()) {
       return Optional.empty();
     }
