@@ -10,6 +10,11 @@ public interface LeadershipEvents {
     WON,
     /** etcd failed the campaign or the session's lease was lost while waiting; the loop retries. */
     FAILED,
+    /**
+     * The lease was revoked in etcd while waiting, as a switchover's leader does to the candidates
+     * ahead of its target; the loop campaigns again at the back of the queue.
+     */
+    REQUEUED,
     /** The replica is shutting down. */
     CANCELLED
   }

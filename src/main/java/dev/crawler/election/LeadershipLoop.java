@@ -288,7 +288,10 @@ public final class LeadershipLoop implements AutoCloseable {
   /** Why to back off before the next campaign; {@code failure} when etcd refused or failed a call. */
   private record Retry(String why, EtcdFailure.Kind failure) {}
 
-  /** Campaigns and, once won, leads. Returns why to back off before the next campaign; null when closing. */
+  /**
+   * Campaigns and, once won, leads. Returns why to back off before the next campaign; null when
+   * closing, or when the lease was revoked while waiting (campaign again at once).
+   */
   private Retry campaignAndLead(Session s) throws InterruptedException {
     role = Role.CANDIDATE;
     CompletableFuture<Leader> campaign = election.campaign(s.leaseId(), self);
@@ -302,6 +305,13 @@ public final class LeadershipLoop implements AutoCloseable {
       campaign.thenAccept(election::resign);
       if (closing.isDone()) {
         events.campaignEnded(LeadershipEvents.CampaignOutcome.CANCELLED);
+        return null;
+      }
+      if (s.lost().isDone() && s.revokedInEtcd()) {
+        // Not an etcd failure: etcd answered that someone revoked our lease while we waited, as a
+        // switchover's leader does to the candidates ahead of its target. Back in the queue at once.
+        events.campaignEnded(LeadershipEvents.CampaignOutcome.REQUEUED);
+        log.info("left the campaign: {}; campaigning again", s.lost().getNow(""));
         return null;
       }
       events.campaignEnded(LeadershipEvents.CampaignOutcome.FAILED);

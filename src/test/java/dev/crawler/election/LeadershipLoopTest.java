@@ -163,4 +163,41 @@ class LeadershipLoopTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> leaders(List.of(a, b)).size() == 1);
     System.out.printf("leader again %d ms after etcd restarted%n", (System.nanoTime() - start) / 1_000_000);
   }
+
+  @Test
+  void aFollowerWhoseLeaseIsRevokedWhileWaitingCampaignsAgainWithoutAnEtcdError() throws Exception {
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    List<String> etcdErrors = new CopyOnWriteArrayList<>();
+    LeadershipEvents recorded = new LeadershipEvents() {
+      @Override
+      public void campaignEnded(CampaignOutcome outcome) {
+        outcomes.add(outcome.name());
+      }
+
+      @Override
+      public void etcdError(String operation) {
+        etcdErrors.add(operation);
+      }
+    };
+    LeaderWork idle = fence -> Thread.sleep(Long.MAX_VALUE);
+    LeadershipLoop a = candidate("a", idle, LONG_TTL);
+    await().atMost(Duration.ofSeconds(15)).until(() -> a.role() == LeadershipLoop.Role.LEADER);
+    Client client = Client.builder().endpoints(etcd.endpoint()).build();
+    clients.add(client);
+    LeadershipLoop b =
+        new LeadershipLoop(client, "/loop-test/election", new LeaderInfo("b", "127.0.0.1:2"), LONG_TTL, idle, recorded);
+    loops.add(b);
+    b.start();
+    await().atMost(Duration.ofSeconds(15)).until(() -> a.election().candidates().get().size() == 2);
+    Leader waiting = a.election().candidates().get().get(1);
+
+    // What a switchover's leader does to a candidate ahead of its target.
+    a.election().revokeIfStill(waiting).get();
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> a.election().candidates().get().stream()
+        .anyMatch(l -> l.id().equals("b") && l.term() > waiting.term()));
+    assertThat(outcomes).containsExactly("REQUEUED");
+    assertThat(etcdErrors).isEmpty();
+    assertThat(a.role()).isEqualTo(LeadershipLoop.Role.LEADER);
+  }
 }
