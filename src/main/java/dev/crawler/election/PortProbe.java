@@ -45,6 +45,9 @@ public final class PortProbe {
     } catch (NumberFormatException e) {
       return Answer.NO_ANSWER;
     }
+    if (port < 1 || port > 65535) {
+      return Answer.NO_ANSWER;
+    }
     InetSocketAddress address = new InetSocketAddress(host, port);
     if (address.isUnresolved()) {
       return Answer.NO_ANSWER;

@@ -43,6 +43,9 @@ class PortProbeTest {
   void addressesThatCannotBeProbedProveNothing() {
     assertThat(PortProbe.probe("no-port", TIMEOUT)).isEqualTo(PortProbe.Answer.NO_ANSWER);
     assertThat(PortProbe.probe("127.0.0.1:x", TIMEOUT)).isEqualTo(PortProbe.Answer.NO_ANSWER);
+    assertThat(PortProbe.probe("127.0.0.1:65536", TIMEOUT)).isEqualTo(PortProbe.Answer.NO_ANSWER);
+    assertThat(PortProbe.probe("127.0.0.1:-1", TIMEOUT)).isEqualTo(PortProbe.Answer.NO_ANSWER);
+    assertThat(PortProbe.probe("127.0.0.1:0", TIMEOUT)).isEqualTo(PortProbe.Answer.NO_ANSWER);
     assertThat(PortProbe.probe("no-such-host.invalid:8080", TIMEOUT)).isEqualTo(PortProbe.Answer.NO_ANSWER);
   }
 }
