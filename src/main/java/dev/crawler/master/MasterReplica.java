@@ -60,16 +60,24 @@ public final class MasterReplica implements AutoCloseable {
             new Assigner(store, client.getWatchClient()),
             metrics);
     metrics.bind(loop);
-    ApiServer api =
-        new ApiServer(
-            new InetSocketAddress(config.bindHost(), config.port()),
-            config.probePort() == 0 ? null : new InetSocketAddress(config.bindHost(), config.probePort()),
-            loop,
-            store,
-            metrics,
-            new LeaderForwarder(loop, config.peers(), metrics),
-            config.crawlTargets());
-    api.start();
+    ApiServer api;
+    try {
+      api =
+          new ApiServer(
+              new InetSocketAddress(config.bindHost(), config.port()),
+              config.probePort() == 0 ? null : new InetSocketAddress(config.bindHost(), config.probePort()),
+              loop,
+              store,
+              metrics,
+              new LeaderForwarder(loop, config.peers(), metrics),
+              config.crawlTargets());
+      api.start();
+    } catch (IOException | RuntimeException e) {
+      // A port may be in use: release what was built so far (the loop has not started).
+      loop.close();
+      client.close();
+      throw e;
+    }
     if (detectors.revokePreviousLease()) {
       PreviousIncarnation.cleanUp(loop.election(), config.id(), REVOKE_TIMEOUT, metrics);
     }
