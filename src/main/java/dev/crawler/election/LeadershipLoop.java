@@ -359,7 +359,6 @@ public final class LeadershipLoop implements AutoCloseable {
       }
       stepDown.complete("lease lost: " + why);
     });
-    closing.thenAccept(why -> stepDown.complete(why));
     successorWatch =
         observed -> {
           if (Leader.supersedes(observed, term)) {
@@ -368,6 +367,11 @@ public final class LeadershipLoop implements AutoCloseable {
         };
     CompletableFuture<Void> resigned = new CompletableFuture<>();
     leading = new Leading(leadership, stepDown, resigned);
+    // close() steps the current term down; checked here too for a close() that came before
+    // `leading` was set. (Not closing.thenAccept: one closure per term would pile up on it.)
+    if (closing.isDone()) {
+      stepDown.complete(closing.getNow("shutting down"));
+    }
     Fence f =
         election.fence(leadership, s::isValid, why -> {
           events.fenceRejected();
@@ -475,6 +479,10 @@ public final class LeadershipLoop implements AutoCloseable {
   @Override
   public void close() {
     closing.complete("shutting down");
+    Leading current = leading;
+    if (current != null) {
+      current.stepDown().complete("shutting down");
+    }
     try {
       supervisor.join(WORK_STOP_TIMEOUT.toMillis() + 3000);
     } catch (InterruptedException e) {
