@@ -17,8 +17,6 @@ public interface Revocations {
     }
   }
 
-  Revocations NONE = cause -> {};
-
   /** Called once per lease actually revoked; must be quick and must not throw. */
   void revoked(Cause cause);
 }

@@ -13,11 +13,6 @@ import java.util.function.Supplier;
 public final class Threads {
   private Threads() {}
 
-  /** Daemon threads, all named {@code name}. */
-  public static ThreadFactory daemon(String name) {
-    return daemon(() -> name);
-  }
-
   /** Daemon threads named {@code <prefix>-1}, {@code <prefix>-2}, … */
   public static ThreadFactory numberedDaemons(String prefix) {
     AtomicInteger n = new AtomicInteger();
@@ -34,6 +29,6 @@ public final class Threads {
 
   /** One daemon thread that runs tasks in order, delayed or not. */
   public static ScheduledExecutorService singleScheduler(String name) {
-    return Executors.newSingleThreadScheduledExecutor(daemon(name));
+    return Executors.newSingleThreadScheduledExecutor(daemon(() -> name));
   }
 }

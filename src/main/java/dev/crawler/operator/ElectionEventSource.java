@@ -90,21 +90,9 @@ public final class ElectionEventSource
   }
 
   /**
-   * Starts watching the cluster's election unless it is already watched with the same endpoints
-   * and layout; restarts the watch when either changed. The first observation of a new watch
-   * triggers a reconcile.
-   */
-  public void ensureWatching(ResourceID id, List<String> endpoints, KeyLayout layout) {
-    ensureWatching(id, endpoints, layout, EtcdCredentials.NONE, () -> true);
-  }
-
-  public void ensureWatching(ResourceID id, List<String> endpoints, KeyLayout layout, BooleanSupplier stillExists) {
-    ensureWatching(id, endpoints, layout, EtcdCredentials.NONE, stillExists);
-  }
-
-  /**
-   * As {@link #ensureWatching(ResourceID, List, KeyLayout)}, but only while {@code stillExists}
-   * says the CrawlerMaster is still there. A reconcile that began before the CrawlerMaster was
+   * Starts watching the cluster's election unless it is already watched with the same endpoints,
+   * layout and credentials; restarts the watch when any changed. The first observation of a new
+   * watch triggers a reconcile. Only while {@code stillExists} says the CrawlerMaster is still there. A reconcile that began before the CrawlerMaster was
    * deleted may call this after {@link #onResourceDeleted} ran; the check, made under the same
    * lock as the deletion's cleanup, keeps it from watching a deleted cluster forever. JOSDK
    * removes a deleted resource from its cache before it reports the deletion to event sources.

@@ -68,10 +68,6 @@ public final class EtcdClients implements AutoCloseable {
     this.factory = factory;
   }
 
-  public Handle acquire(List<String> endpoints) {
-    return acquire(endpoints, EtcdCredentials.NONE);
-  }
-
   /** @param credentials already checked by {@link EtcdSecrets}: unreadable material fails here */
   public synchronized Handle acquire(List<String> endpoints, EtcdCredentials credentials) {
     Key key = new Key(EtcdEndpoints.normalize(endpoints), credentials);

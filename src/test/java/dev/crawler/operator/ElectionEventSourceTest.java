@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.Backoff;
 import dev.crawler.election.ElectionState;
+import dev.crawler.election.EtcdCredentials;
 import dev.crawler.election.Leader;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingEtcd;
@@ -20,8 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -100,7 +102,7 @@ class ElectionEventSourceTest {
   @Test
   void reportsEveryLeaderChangeOnceAndNothingForKeepAlivesOrNewCandidates() throws Exception {
     long t = System.nanoTime();
-    source.ensureWatching(id, List.of(etcd.endpoint()), layout);
+    ensureWatching(source, id, List.of(etcd.endpoint()), layout);
     ElectionState first = awaitTrigger(1, t, "first read (no leader)");
     assertThat(first.hasLeader()).isFalse();
     assertThat(first.etcdReachable()).isTrue();
@@ -170,7 +172,7 @@ class ElectionEventSourceTest {
 
   @Test
   void foreignOrMalformedLeaderValueIsReportedAsIs() throws Exception {
-    source.ensureWatching(id, List.of(etcd.endpoint()), layout);
+    ensureWatching(source, id, List.of(etcd.endpoint()), layout);
     await().atMost(AWAIT).until(() -> handler.count() == 1);
 
     TestingCandidate foreign =
@@ -208,7 +210,7 @@ class ElectionEventSourceTest {
     // A TTL longer than the outage: the leader's key survives the restart.
     TestingCandidate a = pod("demo-0", 15);
     a.campaign().get(30, TimeUnit.SECONDS);
-    source.ensureWatching(id, List.of(etcd.endpoint()), layout);
+    ensureWatching(source, id, List.of(etcd.endpoint()), layout);
     await().atMost(AWAIT).until(() -> handler.count() == 1);
     assertThat(describe(source.observation(id).orElseThrow())).isEqualTo("demo-0@" + a.term());
 
@@ -242,13 +244,13 @@ class ElectionEventSourceTest {
   void clustersOnTheSameEndpointsShareOneClientUntilTheLastStops() throws Exception {
     ResourceID other = new ResourceID("other", "ns");
     KeyLayout otherLayout = KeyLayout.defaultFor("ns", "other");
-    source.ensureWatching(id, List.of(etcd.endpoint()), layout);
-    source.ensureWatching(other, List.of(etcd.endpoint() + "/"), otherLayout);
+    ensureWatching(source, id, List.of(etcd.endpoint()), layout);
+    ensureWatching(source, other, List.of(etcd.endpoint() + "/"), otherLayout);
     await().atMost(AWAIT).until(() -> handler.count() == 2);
     assertThat(clients.openClients()).isEqualTo(1);
 
     // Same arguments again: no new watch, no new trigger.
-    source.ensureWatching(id, List.of(etcd.endpoint()), layout);
+    ensureWatching(source, id, List.of(etcd.endpoint()), layout);
 
     TestingCandidate otherLeader =
         TestingCandidate.pod(candidates, otherLayout.election(), "other-0", TTL);
@@ -259,7 +261,7 @@ class ElectionEventSourceTest {
     assertThat(source.observation(id).orElseThrow().hasLeader()).isFalse();
 
     // A changed layout restarts the watch, which reports the other election's leader.
-    source.ensureWatching(id, List.of(etcd.endpoint()), otherLayout);
+    ensureWatching(source, id, List.of(etcd.endpoint()), otherLayout);
     await().atMost(AWAIT).until(() -> handler.count() == 4);
     assertThat(handler.last().event().getRelatedCustomResourceID()).isEqualTo(id);
     assertThat(source.observation(id).orElseThrow().term()).isEqualTo(otherLeader.term());
@@ -277,7 +279,7 @@ class ElectionEventSourceTest {
 
   @Test
   void aReconcileFinishingAfterTheDeletionStartsNoWatch() throws Exception {
-    source.ensureWatching(id, List.of(etcd.endpoint()), layout, () -> false);
+    ensureWatching(source, id, List.of(etcd.endpoint()), layout, () -> false);
     assertThat(source.watchedClusters()).isEmpty();
     assertThat(source.observation(id)).isEmpty();
     assertThat(clients.openClients()).isZero();
@@ -287,10 +289,10 @@ class ElectionEventSourceTest {
   void twoNamesForOneEtcdHaveTheSameClusterIdAndAnotherEtcdADifferentOne() throws Exception {
     String byIp = etcd.endpoint();
     String byName = byIp.replace("127.0.0.1", "localhost");
-    source.ensureWatching(new ResourceID("by-ip", "ns"), List.of(byIp), layout);
-    source.ensureWatching(new ResourceID("by-name", "ns"), List.of(byName), KeyLayout.defaultFor("ns", "other"));
+    ensureWatching(source, new ResourceID("by-ip", "ns"), List.of(byIp), layout);
+    ensureWatching(source, new ResourceID("by-name", "ns"), List.of(byName), KeyLayout.defaultFor("ns", "other"));
     try (TestingEtcd another = TestingEtcd.startNew()) {
-      source.ensureWatching(new ResourceID("elsewhere", "ns"), List.of(another.endpoint()), layout);
+      ensureWatching(source, new ResourceID("elsewhere", "ns"), List.of(another.endpoint()), layout);
       await().atMost(AWAIT).until(() -> source.etcdClusterId(List.of(byIp)).isPresent()
           && source.etcdClusterId(List.of(byName)).isPresent()
           && source.etcdClusterId(List.of(another.endpoint())).isPresent());
@@ -299,5 +301,15 @@ class ElectionEventSourceTest {
       assertThat(source.etcdClusterId(List.of(another.endpoint()))).isNotEqualTo(source.etcdClusterId(List.of(byIp)));
       source.stopWatching(new ResourceID("elsewhere", "ns"));
     }
+  }
+
+  /** Without credentials, for a CrawlerMaster that exists. */
+  private static void ensureWatching(ElectionEventSource source, ResourceID id, List<String> endpoints, KeyLayout layout) {
+    ensureWatching(source, id, endpoints, layout, () -> true);
+  }
+
+  private static void ensureWatching(
+      ElectionEventSource source, ResourceID id, List<String> endpoints, KeyLayout layout, BooleanSupplier stillExists) {
+    source.ensureWatching(id, endpoints, layout, EtcdCredentials.NONE, stillExists);
   }
 }

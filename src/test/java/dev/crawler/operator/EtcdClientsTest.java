@@ -18,9 +18,9 @@ class EtcdClientsTest {
       built.add(key.endpoints());
       return Client.builder().endpoints(key.endpoints().toArray(String[]::new)).build();
     });
-    EtcdClients.Handle a = clients.acquire(List.of("http://127.0.0.1:1", "http://127.0.0.1:2"));
-    EtcdClients.Handle b = clients.acquire(List.of("http://127.0.0.1:2/", " http://127.0.0.1:1"));
-    EtcdClients.Handle c = clients.acquire(List.of("http://127.0.0.1:3"));
+    EtcdClients.Handle a = clients.acquire(List.of("http://127.0.0.1:1", "http://127.0.0.1:2"), EtcdCredentials.NONE);
+    EtcdClients.Handle b = clients.acquire(List.of("http://127.0.0.1:2/", " http://127.0.0.1:1"), EtcdCredentials.NONE);
+    EtcdClients.Handle c = clients.acquire(List.of("http://127.0.0.1:3"), EtcdCredentials.NONE);
     assertThat(a.client()).isSameAs(b.client());
     assertThat(c.client()).isNotSameAs(a.client());
     assertThat(built).hasSize(2);
@@ -34,7 +34,7 @@ class EtcdClientsTest {
     c.close();
     assertThat(clients.openClients()).isZero();
 
-    EtcdClients.Handle again = clients.acquire(List.of("http://127.0.0.1:1", "http://127.0.0.1:2"));
+    EtcdClients.Handle again = clients.acquire(List.of("http://127.0.0.1:1", "http://127.0.0.1:2"), EtcdCredentials.NONE);
     assertThat(again.client()).isNotSameAs(b.client());
     assertThat(built).hasSize(3);
     clients.close();
@@ -49,7 +49,7 @@ class EtcdClientsTest {
     EtcdClients.Handle a = clients.acquire(List.of("http://127.0.0.1:1"), alice);
     EtcdClients.Handle a2 = clients.acquire(List.of("http://127.0.0.1:1"), aliceAgain);
     EtcdClients.Handle b = clients.acquire(List.of("http://127.0.0.1:1"), bob);
-    EtcdClients.Handle none = clients.acquire(List.of("http://127.0.0.1:1"));
+    EtcdClients.Handle none = clients.acquire(List.of("http://127.0.0.1:1"), EtcdCredentials.NONE);
     assertThat(a.client()).isSameAs(a2.client());
     assertThat(b.client()).isNotSameAs(a.client());
     assertThat(none.client()).isNotSameAs(a.client()).isNotSameAs(b.client());
