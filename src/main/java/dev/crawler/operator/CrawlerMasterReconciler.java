@@ -186,13 +186,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     public boolean accept(CrawlerMaster now, CrawlerMaster before) {
       return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
           || !Objects.equals(now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp())
-          || (SwitchoverOutcome.requested(now).isPresent()
-              && !Objects.equals(switchoverAnnotation(now), switchoverAnnotation(before)));
-    }
-
-    private static String switchoverAnnotation(CrawlerMaster cm) {
-      Map<String, String> a = cm.getMetadata().getAnnotations();
-      return a == null ? null : a.get(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
+          || (SwitchoverOutcome.annotation(now).isPresent()
+              && !SwitchoverOutcome.annotation(now).equals(SwitchoverOutcome.annotation(before)));
     }
   }
 
@@ -309,12 +304,12 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       LOG.info("{}: updating pod {} (a follower, or the last one)", where, delete.pod());
       context.getClient().pods().inNamespace(cm.getMetadata().getNamespace()).withName(delete.pod()).delete();
     } else if (step instanceof RolloutPlan.SwitchoverTo target) {
-      String address = cm.getStatus() == null ? null : cm.getStatus().getLeaderAddress();
-      if (address == null || address.isBlank()) {
+      Optional<String> address = leaderAddress(cm);
+      if (address.isEmpty()) {
         return new RolloutPlan.Wait("waiting for a known leader to switch over to " + target.pod());
       }
       try {
-        SwitchoverOutcome outcome = askSwitchover(cm, address, Optional.of(target.pod()));
+        SwitchoverOutcome outcome = askSwitchover(cm, address.get(), Optional.of(target.pod()));
         LOG.info("{}: before updating the leader: {}", where, outcome.message());
         if (!outcome.succeeded()) {
           return new RolloutPlan.Wait("switchover to " + target.pod() + " failed, retrying: " + outcome.message());
@@ -336,7 +331,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     if (asked.isEmpty()) {
       return Optional.empty();
     }
-    String value = cm.getMetadata().getAnnotations().get(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
+    String value = SwitchoverOutcome.annotation(cm).orElseThrow();
     String path = "/metadata/annotations/" + CrawlerMaster.SWITCHOVER_TO_ANNOTATION.replace("~", "~0").replace("/", "~1");
     try {
       context.getClient().resources(CrawlerMaster.class)
@@ -351,18 +346,23 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
           cm.getMetadata().getNamespace(), cm.getMetadata().getName(), e.getMessage());
       return Optional.empty();
     }
-    String address = cm.getStatus() == null ? null : cm.getStatus().getLeaderAddress();
-    if (address == null || address.isBlank()) {
+    Optional<String> address = leaderAddress(cm);
+    if (address.isEmpty()) {
       return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": no leader known"));
     }
     try {
-      SwitchoverOutcome outcome = askSwitchover(cm, address, asked.get());
+      SwitchoverOutcome outcome = askSwitchover(cm, address.get(), asked.get());
       LOG.info("{}/{}: {}", cm.getMetadata().getNamespace(), cm.getMetadata().getName(), outcome.message());
       return Optional.of(outcome);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": interrupted"));
     }
+  }
+
+  /** The stored leader's address, the one the switchover requests go to; empty when none is known. */
+  private static Optional<String> leaderAddress(CrawlerMaster cm) {
+    return Optional.ofNullable(cm.getStatus()).map(CrawlerMasterStatus::getLeaderAddress).filter(a -> !a.isBlank());
   }
 
   /**

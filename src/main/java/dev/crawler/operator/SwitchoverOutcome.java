@@ -20,15 +20,18 @@ import java.util.Optional;
  */
 public record SwitchoverOutcome(boolean succeeded, String message) {
 
+  /** The switchover annotation's value as written, when it is set: the one reading of it. */
+  public static Optional<String> annotation(CrawlerMaster cm) {
+    Map<String, String> annotations = cm.getMetadata().getAnnotations();
+    return Optional.ofNullable(annotations == null ? null : annotations.get(CrawlerMaster.SWITCHOVER_TO_ANNOTATION));
+  }
+
   /** The requested candidate (empty: any ready follower), when the annotation is set. */
   public static Optional<Optional<String>> requested(CrawlerMaster cm) {
-    Map<String, String> annotations = cm.getMetadata().getAnnotations();
-    String value = annotations == null ? null : annotations.get(CrawlerMaster.SWITCHOVER_TO_ANNOTATION);
-    if (value == null) {
-      return Optional.empty();
-    }
-    String target = value.trim();
-    return Optional.of(target.isEmpty() || target.equals(CrawlerMaster.SWITCHOVER_TO_ANY) ? Optional.empty() : Optional.of(target));
+    return annotation(cm).map(value -> {
+      String target = value.trim();
+      return target.isEmpty() || target.equals(CrawlerMaster.SWITCHOVER_TO_ANY) ? Optional.empty() : Optional.of(target);
+    });
   }
 
   /** What the leader's answer means: 200 names the new leader and term; anything else says why not. */
