@@ -1,6 +1,7 @@
 package dev.crawler.master;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Optional;
 
@@ -12,7 +13,7 @@ public record SwitchoverRequest(Optional<String> candidate) {
 
   /** Parses and validates a request body; the exception message names the problem. */
   public static SwitchoverRequest parse(byte[] body) throws BadRequestException {
-    if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+    if (body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank()) {
       return new SwitchoverRequest(Optional.empty());
     }
     JsonNode root = HttpExchanges.jsonObject(body, "{\"candidate\": \"<replica id>\"} (or empty: any ready follower)");

@@ -40,7 +40,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,14 +164,14 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       return List.of();
     }
     String ns = cm.getMetadata().getNamespace() + "/";
-    return java.util.stream.Stream.of(
+    return Stream.of(
             etcd.getTls() == null ? null : etcd.getTls().getSecretName(),
             etcd.getAuth() == null ? null : etcd.getAuth().getSecretName())
         .filter(Objects::nonNull).distinct().map(n -> ns + n).toList();
   }
 
   /** The CrawlerMaster's namespace's Secrets as the informer has them. */
-  private static java.util.function.Function<String, Optional<Secret>> secretsOf(
+  private static Function<String, Optional<Secret>> secretsOf(
       CrawlerMaster cm, Context<CrawlerMaster> context) {
     Map<String, Secret> byName = context.getSecondaryResourcesAsStream(Secret.class)
         .filter(s -> Objects.equals(s.getMetadata().getNamespace(), cm.getMetadata().getNamespace()))
