@@ -32,7 +32,7 @@ public final class LeadershipLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeadershipLoop.class);
   private static final Duration RPC_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration WORK_STOP_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
+  private static final Duration REREAD_INTERVAL = Duration.ofSeconds(10);
 
   /** Where this replica stands. */
   public enum Role {
@@ -94,7 +94,7 @@ public final class LeadershipLoop implements AutoCloseable {
     this.observerThread = Threads.singleScheduler("observe");
     this.observation =
         election.observe(
-            new Observation.Options(electionName, Clock.systemUTC(), Backoff.REPLICA, RPC_TIMEOUT, PROBE_INTERVAL),
+            new Observation.Options(electionName, Clock.systemUTC(), Backoff.REPLICA, RPC_TIMEOUT, REREAD_INTERVAL),
             observerThread,
             this::onElectionChange);
     this.supervisor = new Thread(this::supervise, "leadership-" + self.id());

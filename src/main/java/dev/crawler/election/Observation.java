@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a read fails or times out, or the watch ends or fails (an etcd restart ends it), the
  * watch is dropped, "unreachable" is reported, and the read + watch is retried with jittered
- * backoff until etcd answers again. A periodic probe read notices an etcd that hangs without
+ * backoff until etcd answers again. A periodic re-read notices an etcd that hangs without
  * closing the connection.
  *
  * <p>Lifecycle: nothing runs before {@link #start()}; after {@link #close()} has run on the
@@ -43,10 +43,10 @@ public final class Observation {
    *
    * @param etcd how errors name the etcd being read, e.g. its endpoints
    * @param requestTimeout how long a read may take before etcd counts as unreachable
-   * @param probeInterval how often the election is read even without watch events, to notice an
+   * @param rereadInterval how often the election is read even without watch events, to notice an
    *     etcd that stopped answering without closing the connection
    */
-  public record Options(String etcd, Clock clock, Backoff backoff, Duration requestTimeout, Duration probeInterval) {}
+  public record Options(String etcd, Clock clock, Backoff backoff, Duration requestTimeout, Duration rereadInterval) {}
 
   private final Election election;
   private final String name;
@@ -66,7 +66,7 @@ public final class Observation {
   private long dirtySinceNanos;
   private int failures;
   private ScheduledFuture<?> retry;
-  private ScheduledFuture<?> probe;
+  private ScheduledFuture<?> reread;
 
   Observation(
       Election election, Options options, ScheduledExecutorService scheduler, Consumer<ElectionState> onChange) {
@@ -79,7 +79,7 @@ public final class Observation {
 
   /** Begins reading and watching; the first state follows within a round trip. Idempotent. */
   public void start() {
-    long probeMillis = options.probeInterval().toMillis();
+    long rereadMillis = options.rereadInterval().toMillis();
     long now = System.nanoTime();
     handOver(
         () -> {
@@ -88,7 +88,7 @@ public final class Observation {
           }
           started = true;
           subscribe(now);
-          probe = scheduler.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
+          reread = scheduler.scheduleWithFixedDelay(this::reread, rereadMillis, rereadMillis, TimeUnit.MILLISECONDS);
         });
   }
 
@@ -105,7 +105,7 @@ public final class Observation {
           generation++;
           dropWatcher();
           cancel(retry);
-          cancel(probe);
+          cancel(reread);
         });
   }
 
@@ -193,7 +193,7 @@ public final class Observation {
     }
   }
 
-  private void probe() {
+  private void reread() {
     if (closed || readInFlight || watcher == null) {
       return;
     }

@@ -57,7 +57,7 @@ public final class ElectionEventSource
   private final Clock clock;
   private final Backoff backoff;
   private final Duration requestTimeout;
-  private final Duration probeInterval;
+  private final Duration rereadInterval;
   private final ScheduledExecutorService scheduler;
   private final Map<ResourceID, Watched> watched = new ConcurrentHashMap<>();
   /** etcd's cluster id per normalized endpoint list, from a response header; kept once learned. */
@@ -71,7 +71,7 @@ public final class ElectionEventSource
   /**
    * @param requestTimeout how long a read of the election may take before etcd counts as
    *     unreachable
-   * @param probeInterval how often the election is read even without watch events, to notice an
+   * @param rereadInterval how often the election is read even without watch events, to notice an
    *     etcd that stopped answering without closing the connection
    */
   public ElectionEventSource(
@@ -79,13 +79,13 @@ public final class ElectionEventSource
       Clock clock,
       Backoff backoff,
       Duration requestTimeout,
-      Duration probeInterval) {
+      Duration rereadInterval) {
     super(ElectionState.class, NAME);
     this.clients = clients;
     this.clock = clock;
     this.backoff = backoff;
     this.requestTimeout = requestTimeout;
-    this.probeInterval = probeInterval;
+    this.rereadInterval = rereadInterval;
     this.scheduler = Threads.singleScheduler("leader-watch");
   }
 
@@ -122,7 +122,7 @@ public final class ElectionEventSource
     learnClusterId(normalized, client);
     Watched[] self = new Watched[1];
     Observation.Options options =
-        new Observation.Options(String.join(",", normalized), clock, backoff, requestTimeout, probeInterval);
+        new Observation.Options(String.join(",", normalized), clock, backoff, requestTimeout, rereadInterval);
     Election election = new Election(client.client(), layout.election());
     Observation watch =
         election.observe(options, scheduler,
