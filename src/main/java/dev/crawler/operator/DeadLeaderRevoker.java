@@ -25,16 +25,16 @@ import org.slf4j.LoggerFactory;
  */
 final class DeadLeaderRevoker {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLeaderRevoker.class);
-  private static final int TIMEOUT_SECONDS = 2;
-  private static final Duration TIMEOUT = Duration.ofSeconds(TIMEOUT_SECONDS);
+  /** A read and a revoke in etcd. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
   private DeadLeaderRevoker() {}
 
   /**
    * Revokes the observed leader's lease when the evidence says its process is gone. Returns the
-   * Event to record, present only when a lease was actually revoked. Blocks for at most
-   * {@value #TIMEOUT_SECONDS} s (a read and a revoke in etcd); a failure is logged and the lease expires by
-   * itself.
+   * Event to record, present only when a lease was actually revoked. Blocks for at most {@link
+   * #TIMEOUT} (a read and a revoke in etcd), plus a GET of the pod when the informer has none; a
+   * failure is logged and the lease expires by itself.
    *
    * @param getPod a GET of a pod by name in the cluster's namespace; null when there is none
    */
