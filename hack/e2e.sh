@@ -625,7 +625,6 @@ step_etcd_restart() {
   t_ready="$(now_ms)"
   kill "${watch_pid}" 2>/dev/null || true
   wait "${watch_pid}" 2>/dev/null || true
-  leader="$(cm_leader)"
   poll_until "${FAILOVER_TIMEOUT_SECONDS}" "etcd, status, labels and Service agree on the leader after the restart" \
     leader_consistent_now
   leader="$(cm_leader)"
