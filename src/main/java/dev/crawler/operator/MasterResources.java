@@ -107,7 +107,8 @@ public final class MasterResources {
   static final String AUTH_VOLUME = "etcd-auth";
   /**
    * The pod template annotation with the digest of the etcd Secrets' content: a changed Secret
-   * changes the template, and the StatefulSet's RollingUpdate replaces the masters one at a time.
+   * changes the template (a new update revision of the {@code OnDelete} StatefulSet), and the
+   * operator's {@link RolloutPlan} replaces the masters one at a time with one leader change.
    */
   public static final String ETCD_SECRETS_DIGEST = "crawler.dev/etcd-secrets-sha256";
 
