@@ -10,6 +10,7 @@ import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
 import dev.crawler.election.EtcdCredentials;
 import dev.crawler.election.EtcdFailure;
+import dev.crawler.election.Json;
 import dev.crawler.election.Leader;
 import dev.crawler.operator.ElectionEventSource;
 import dev.crawler.operator.EtcdClients;
@@ -111,6 +112,9 @@ class SecuredEtcdMasterTest {
     (first.id().equals("a-0") ? m0 : m1).signal("KILL");
     Leader next = awaitLeader(A, l -> l.term() > first.term());
     assertThat(next.id()).isEqualTo(follower.id());
+    // etcd names it before its campaign call returns; until it acts as leader it answers 503.
+    await().atMost(TIMEOUT).until(() -> Json.MAPPER.readTree(follower.get(MasterPaths.LEADER).body())
+        .path("role").asText().equals("leader"));
     assertThat(follower.post(MasterPaths.RESOURCES, MasterFailoverTest.resource("r2")).status()).isEqualTo(201);
     await().atMost(TIMEOUT).until(() -> MasterFailoverTest.assignmentInEtcd(root, A), a -> "w1".equals(a.get("r2")));
 
