@@ -7,6 +7,10 @@ public interface LeaderWork {
    * Runs on a dedicated thread for one term and returns only when interrupted or when the fence
    * reports leadership lost. Every leader-only write must go through {@code fence}. Must answer an
    * interrupt promptly: stepping down waits for this method to return.
+   *
+   * <p>Must call {@link Heartbeat#beat()} at least every {@link Heartbeat#interval()}, idle or
+   * not: work that goes without a beat for longer than the lease TTL is taken as hung, and the
+   * replica steps down for good ({@link LeaderWatchdog}).
    */
-  void lead(Fence fence) throws InterruptedException, LeadershipLostException;
+  void lead(Fence fence, Heartbeat heartbeat) throws InterruptedException, LeadershipLostException;
 }

@@ -26,6 +26,9 @@ public interface LeadershipEvents {
   /** etcd rejected a fenced write of this replica's term: it is no longer leader. */
   default void fenceRejected() {}
 
+  /** Leader work made no progress for longer than the TTL; the replica stepped down for good. */
+  default void leaderWorkStalled() {}
+
   /**
    * A call to etcd failed. {@code operation} is one of {@code lease_grant}, {@code campaign},
    * {@code keepalive} (the session's lease was lost while not closing), {@code resign}.

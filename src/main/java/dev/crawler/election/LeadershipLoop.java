@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #close()} is the graceful path: stop leader work, resign, revoke the lease. A waiting
  * candidate then wins within milliseconds instead of waiting for the TTL.
+ *
+ * <p>Leader work runs under a {@link LeaderWatchdog}: work that makes no progress for longer than
+ * the TTL is hung, and would otherwise hold leadership for ever while its keep-alives go on. The
+ * loop then resigns at once (without waiting for the hung thread), revokes its lease, and leaves
+ * the election for good ({@link Role#STALLED}): the thread may hold locks or half-done state, so
+ * only a restart of the process makes this replica trustworthy again.
  */
 public final class LeadershipLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeadershipLoop.class);
@@ -41,7 +47,9 @@ public final class LeadershipLoop implements AutoCloseable {
     /** Holding a lease and waiting in the campaign. */
     CANDIDATE,
     LEADER,
-    STOPPED
+    STOPPED,
+    /** Leader work hung; left the election for good and waits to be restarted ({@link #stall()}). */
+    STALLED
   }
 
   private final Client client;
@@ -50,6 +58,7 @@ public final class LeadershipLoop implements AutoCloseable {
   private final Duration ttl;
   private final LeaderWork work;
   private final ScheduledExecutorService observerThread;
+  private final ScheduledExecutorService watchdogThread;
   private final Observation observation;
   private final LeadershipEvents events;
   private final CompletableFuture<String> closing = new CompletableFuture<>();
@@ -64,6 +73,8 @@ public final class LeadershipLoop implements AutoCloseable {
   private volatile boolean requeued;
 
   private volatile Role role = Role.CONNECTING;
+  /** Set once, when leader work was found hung; never cleared. */
+  private volatile LeaderWatchdog.Stall stall;
   private volatile Session session;
   private volatile Fence fence;
   /** Set while leading: steps down on seeing a later leader. Called on the observation's thread. */
@@ -92,6 +103,7 @@ public final class LeadershipLoop implements AutoCloseable {
     this.ttl = ttl;
     this.work = work;
     this.observerThread = Threads.singleScheduler("observe");
+    this.watchdogThread = Threads.singleScheduler("leader-watchdog");
     this.observation =
         election.observe(
             new Observation.Options(electionName, Clock.systemUTC(), Backoff.REPLICA, RPC_TIMEOUT, REREAD_INTERVAL),
@@ -141,6 +153,11 @@ public final class LeadershipLoop implements AutoCloseable {
 
   public Election election() {
     return election;
+  }
+
+  /** Present once leader work was found hung: this replica left the election and should be restarted. */
+  public Optional<LeaderWatchdog.Stall> stall() {
+    return Optional.ofNullable(stall);
   }
 
   /**
@@ -270,6 +287,10 @@ public final class LeadershipLoop implements AutoCloseable {
       } finally {
         s.close(Duration.ofSeconds(1));
       }
+      if (stall != null) {
+        // Resigned and revoked: a follower takes over. This replica does not campaign again.
+        break;
+      }
       // Only a session that lasted resets the backoff: leader work that fails at once, or a
       // lease lost right after each win, must not become a tight grant-campaign-resign loop.
       if (System.nanoTime() - openedAt >= ttl.toNanos() || requeued || s.revokedInEtcd()) {
@@ -282,7 +303,7 @@ public final class LeadershipLoop implements AutoCloseable {
         pause(retry.why(), retry.failure());
       }
     }
-    role = Role.STOPPED;
+    role = stall != null ? Role.STALLED : Role.STOPPED;
   }
 
   /** Why to back off before the next campaign; {@code failure} when etcd refused or failed a call. */
@@ -380,11 +401,21 @@ public final class LeadershipLoop implements AutoCloseable {
     log.info("became leader (term {})", term);
     fence = f;
     role = Role.LEADER;
+    LeaderWatchdog watchdog =
+        new LeaderWatchdog(term, ttl, s::isValid, found -> {
+          if (stepDown.isDone()) {
+            return;
+          }
+          stall = found;
+          events.leaderWorkStalled();
+          log.warn("{}; stepping down, leaving the election and failing /healthz until restarted", found.describe());
+          stepDown.complete("leader work stalled for " + found.stuckFor().toMillis() + " ms");
+        });
     Thread worker =
         new Thread(
             () -> {
               try {
-                work.lead(f);
+                work.lead(f, watchdog);
                 stepDown.complete("leader work ended");
               } catch (InterruptedException | LeadershipLostException e) {
                 stepDown.complete("leader work stopped: " + e.getMessage());
@@ -394,6 +425,8 @@ public final class LeadershipLoop implements AutoCloseable {
               }
             },
             "leader-work-term-" + term);
+    worker.setDaemon(true);
+    watchdog.watch(worker, watchdogThread);
     worker.start();
     String why;
     try {
@@ -401,13 +434,17 @@ public final class LeadershipLoop implements AutoCloseable {
     } catch (ExecutionException impossible) {
       why = impossible.toString();
     }
-    // Stop acting first; only then let a successor in.
+    watchdog.close();
+    // Stop acting first; only then let a successor in. Hung work does not stop: resign at once
+    // and rely on the fence, which etcd applies to every write the thread may still attempt.
     role = Role.CANDIDATE;
     fence = null;
     successorWatch = null;
     worker.interrupt();
-    worker.join(WORK_STOP_TIMEOUT.toMillis());
-    if (worker.isAlive()) {
+    if (stall == null) {
+      worker.join(WORK_STOP_TIMEOUT.toMillis());
+    }
+    if (stall == null && worker.isAlive()) {
       log.warn("leader work of term {} did not stop within {} ms", term, WORK_STOP_TIMEOUT.toMillis());
     }
     log.info("stepped down (term {}): {}", term, why);
@@ -490,6 +527,7 @@ public final class LeadershipLoop implements AutoCloseable {
     }
     observation.close();
     observerThread.shutdown();
-    role = Role.STOPPED;
+    watchdogThread.shutdown();
+    role = stall != null ? Role.STALLED : Role.STOPPED;
   }
 }

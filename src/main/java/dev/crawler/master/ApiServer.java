@@ -7,6 +7,7 @@ import dev.crawler.api.MasterPaths;
 import dev.crawler.election.EtcdUnavailableException;
 import dev.crawler.election.Fence;
 import dev.crawler.election.Leader;
+import dev.crawler.election.LeaderWatchdog;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
 import dev.crawler.election.Switchover;
@@ -160,7 +161,14 @@ public final class ApiServer implements AutoCloseable {
     switch (exchange.getRequestURI().getPath()) {
       case MasterPaths.HEALTHZ -> {
         if (allow(exchange, "GET")) {
-          HttpExchanges.sendJson(exchange, 200, Map.of("status", "ok"));
+          // Fails for good once leader work hung: the replica left the election, and only a
+          // restart (the kubelet's, on this failing) brings it back.
+          Optional<LeaderWatchdog.Stall> stall = loop.stall();
+          if (stall.isPresent()) {
+            HttpExchanges.sendJson(exchange, 503, Map.of("status", "stalled", "reason", stall.get().describe()));
+          } else {
+            HttpExchanges.sendJson(exchange, 200, Map.of("status", "ok"));
+          }
         }
       }
       case MasterPaths.READYZ -> {

@@ -2,6 +2,7 @@ package dev.crawler.master;
 
 import dev.crawler.election.EtcdUnavailableException;
 import dev.crawler.election.Fence;
+import dev.crawler.election.Heartbeat;
 import dev.crawler.election.LeaderWork;
 import dev.crawler.election.LeadershipLostException;
 import io.etcd.jetcd.Watch;
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * whose key vanished, whatever a previous leader left half done), so the first pass of a new term
  * is also its recovery. Watches on the workers and resources directories only trigger passes
  * early; a periodic pass covers missed events.
+ *
+ * <p>The loop beats its {@link Heartbeat} on every turn, after every write, and while it waits for
+ * a change, so an idle leader keeps beating and only a hung one (an etcd call that never returns,
+ * a deadlock) stops.
  */
 public final class Assigner implements LeaderWork {
   private static final Logger log = LoggerFactory.getLogger(Assigner.class);
@@ -35,7 +40,7 @@ public final class Assigner implements LeaderWork {
   }
 
   @Override
-  public void lead(Fence fence) throws InterruptedException, LeadershipLostException {
+  public void lead(Fence fence, Heartbeat heartbeat) throws InterruptedException, LeadershipLostException {
     Semaphore changed = new Semaphore(0);
     List<Watch.Watcher> watchers = new ArrayList<>();
     try {
@@ -47,12 +52,13 @@ public final class Assigner implements LeaderWork {
                 Watch.listener(response -> changed.release(), error -> changed.release())));
       }
       while (true) {
+        heartbeat.beat();
         if (Thread.interrupted()) {
           throw new InterruptedException();
         }
         boolean conflict;
         try {
-          conflict = reconcile(fence);
+          conflict = reconcile(fence, heartbeat);
         } catch (EtcdUnavailableException e) {
           log.warn("assignment pass failed: {}", e.getMessage());
           conflict = true;
@@ -61,7 +67,7 @@ public final class Assigner implements LeaderWork {
           Thread.sleep(RETRY.toMillis());
           continue;
         }
-        changed.tryAcquire(RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+        awaitChange(changed, heartbeat);
         changed.drainPermits();
       }
     } finally {
@@ -69,15 +75,31 @@ public final class Assigner implements LeaderWork {
     }
   }
 
+  /** Waits for a watch event or the periodic resync, beating at least every heartbeat interval. */
+  private static void awaitChange(Semaphore changed, Heartbeat heartbeat) throws InterruptedException {
+    long resyncAt = System.nanoTime() + RESYNC.toNanos();
+    long slice = Math.min(RESYNC.toNanos(), heartbeat.interval().toNanos());
+    for (long left = RESYNC.toNanos(); left > 0; left = resyncAt - System.nanoTime()) {
+      boolean woken = changed.tryAcquire(Math.min(left, slice), TimeUnit.NANOSECONDS);
+      heartbeat.beat();
+      if (woken) {
+        return;
+      }
+    }
+  }
+
   /** One pass; true when a write lost a race (state changed meanwhile) and another pass is due. */
-  boolean reconcile(Fence fence) throws InterruptedException, LeadershipLostException {
+  boolean reconcile(Fence fence, Heartbeat heartbeat) throws InterruptedException, LeadershipLostException {
     ClusterStore.Snapshot snapshot = store.load();
+    heartbeat.beat();
     List<Assignment.Move> moves = Assignment.plan(snapshot.resourceList(), snapshot.workers().keySet());
     boolean conflict = false;
     for (Assignment.Move move : moves) {
       ClusterStore.Stored stored = snapshot.resources().get(move.resource());
       Resource updated = stored.resource().withAssignment(move.to(), fence.term());
-      if (store.update(fence, updated, stored.modRevision()) == Fence.Outcome.APPLIED) {
+      Fence.Outcome outcome = store.update(fence, updated, stored.modRevision());
+      heartbeat.beat();
+      if (outcome == Fence.Outcome.APPLIED) {
         log.info(
             "assigned {} to {} (was {}, term {})",
             move.resource(),

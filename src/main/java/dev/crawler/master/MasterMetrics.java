@@ -31,6 +31,7 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
       elections(outcome);
     }
     fenceRejections();
+    leaderWorkStalls();
     for (Cause cause : Cause.values()) {
       revocations(cause);
     }
@@ -51,6 +52,11 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
   @Override
   public void fenceRejected() {
     fenceRejections().increment();
+  }
+
+  @Override
+  public void leaderWorkStalled() {
+    leaderWorkStalls().increment();
   }
 
   @Override
@@ -111,6 +117,12 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
     return Counter.builder("crawler.master.lease_revocations")
         .description("other candidates' election leases this replica revoked, by the evidence that the holder is gone")
         .tag("cause", cause.label())
+        .register(registry);
+  }
+
+  private Counter leaderWorkStalls() {
+    return Counter.builder("crawler.master.leader_work_stalls")
+        .description("terms whose leader work made no progress for longer than the lease TTL (the replica stepped down for good)")
         .register(registry);
   }
 

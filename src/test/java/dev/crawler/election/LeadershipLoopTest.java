@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crawler.testing.TestingEtcd;
+import dev.crawler.testing.TestingLeaderWork;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,12 +40,7 @@ class LeadershipLoopTest {
   }
 
   private LeadershipLoop candidate(String id) {
-    return candidate(
-        id,
-        fence -> {
-          termsStarted.add(id + "@" + fence.term());
-          Thread.sleep(Long.MAX_VALUE);
-        });
+    return candidate(id, TestingLeaderWork.idle(term -> termsStarted.add(id + "@" + term)));
   }
 
   private LeadershipLoop candidate(String id, LeaderWork work) {
@@ -68,7 +64,7 @@ class LeadershipLoopTest {
   @Test
   void closingTheLeaderHandsOverToAWaitingCandidate() throws Exception {
     // Leases far longer than the wait below: only resigning on close can hand over in time.
-    LeaderWork idle = fence -> Thread.sleep(Long.MAX_VALUE);
+    LeaderWork idle = TestingLeaderWork.idle();
     LeadershipLoop a = candidate("a", idle, LONG_TTL);
     LeadershipLoop b = candidate("b", idle, LONG_TTL);
     await().atMost(Duration.ofSeconds(15)).until(() -> leaders(List.of(a, b)).size() == 1 && a.isReady() && b.isReady());
@@ -106,7 +102,7 @@ class LeadershipLoopTest {
 
   @Test
   void leaderWorkThatFailsAtOnceBacksOffInsteadOfChurning() throws Exception {
-    candidate("a", fence -> {
+    candidate("a", (fence, heartbeat) -> {
       termsStarted.add("a@" + fence.term());
       throw new IllegalStateException("leader work broken");
     });
@@ -179,7 +175,7 @@ class LeadershipLoopTest {
         etcdErrors.add(operation);
       }
     };
-    LeaderWork idle = fence -> Thread.sleep(Long.MAX_VALUE);
+    LeaderWork idle = TestingLeaderWork.idle();
     LeadershipLoop a = candidate("a", idle, LONG_TTL);
     await().atMost(Duration.ofSeconds(15)).until(() -> a.role() == LeadershipLoop.Role.LEADER);
     Client client = Client.builder().endpoints(etcd.endpoint()).build();

@@ -7,6 +7,7 @@ import dev.crawler.api.MasterPaths;
 import dev.crawler.election.LeaderInfo;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.testing.TestingEtcd;
+import dev.crawler.testing.TestingLeaderWork;
 import io.etcd.jetcd.Client;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -34,7 +35,7 @@ class ApiServerWithoutLeaderTest {
       // Never started: no lease, no campaign, so nobody leads this election.
       LeadershipLoop loop =
           new LeadershipLoop(client, layout.election(), new LeaderInfo("lonely", "127.0.0.1:1"),
-              Duration.ofSeconds(2), fence -> Thread.sleep(Long.MAX_VALUE));
+              Duration.ofSeconds(2), TestingLeaderWork.idle());
       MasterMetrics metrics = new MasterMetrics();
       try (ApiServer api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), null, loop, store, metrics,
           new LeaderForwarder(loop, Peers.sameHost("127.0.0.1:1"), metrics), CrawlTargets.PUBLIC_ONLY)) {
@@ -78,7 +79,7 @@ class ApiServerWithoutLeaderTest {
       KeyLayout layout = new KeyLayout("/crawler/test/busy");
       LeadershipLoop loop =
           new LeadershipLoop(client, layout.election(), new LeaderInfo("busy", "127.0.0.1:1"),
-              Duration.ofSeconds(2), fence -> Thread.sleep(Long.MAX_VALUE));
+              Duration.ofSeconds(2), TestingLeaderWork.idle());
       MasterMetrics metrics = new MasterMetrics();
       metrics.bind(loop);
       try (ApiServer api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
