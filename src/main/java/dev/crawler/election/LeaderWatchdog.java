@@ -11,8 +11,9 @@ import java.util.function.Consumer;
 
 /**
  * Watches one term's leader work for progress. The work beats from its own loop ({@link
- * Heartbeat}); once it has gone without a beat for longer than the bound (the lease TTL), it is
- * taken as hung and {@code onStall} is called once, with how long and where it is stuck.
+ * Heartbeat}); once it has gone without a beat for longer than the bound ({@link #boundFor}: the
+ * lease TTL, at least 5 s), it is taken as hung and {@code onStall} is called once, with how long
+ * and where it is stuck.
  *
  * <p>A stall is declared only while the lease is still valid, i.e. while etcd answers this
  * replica's keep-alives: work blocked because etcd is unreachable is not hung, and the lease clock
@@ -25,11 +26,16 @@ import java.util.function.Consumer;
 public final class LeaderWatchdog implements Heartbeat, AutoCloseable {
   private static final Duration MIN_CHECK = Duration.ofMillis(50);
   private static final Duration MAX_CHECK = Duration.ofMillis(500);
+  /**
+   * Longer than one etcd call of leader work may block (the assigner's calls time out after 3 s),
+   * so a slow but answering etcd (a slow disk delays writes, not lease renewals) is not a hang.
+   */
+  static final Duration MIN_BOUND = Duration.ofSeconds(5);
 
   /** How long leader work went without a beat, on which thread, and that thread's top frames then. */
   public record Stall(long term, Duration stuckFor, Duration bound, String thread, String stackTop) {
     public String describe() {
-      return "leader work of term " + term + " made no progress for " + stuckFor.toMillis() + " ms (bound: the lease TTL, "
+      return "leader work of term " + term + " made no progress for " + stuckFor.toMillis() + " ms (bound "
           + bound.toMillis() + " ms); thread " + thread + " is at " + stackTop;
     }
   }
@@ -67,8 +73,13 @@ public final class LeaderWatchdog implements Heartbeat, AutoCloseable {
     }
   }
 
+  /** How long leader work may go without a beat: the lease TTL, but at least {@link #MIN_BOUND}. */
+  public static Duration boundFor(Duration ttl) {
+    return ttl.compareTo(MIN_BOUND) < 0 ? MIN_BOUND : ttl;
+  }
+
   /**
-   * @param bound how long the work may go without a beat: the lease TTL
+   * @param bound how long the work may go without a beat ({@link #boundFor} the lease TTL)
    * @param leaseValid whether the term's lease is still valid (etcd answers keep-alives)
    */
   public LeaderWatchdog(long term, Duration bound, BooleanSupplier leaseValid, Consumer<Stall> onStall) {
@@ -136,11 +147,16 @@ public final class LeaderWatchdog implements Heartbeat, AutoCloseable {
     if (stack.length == 0) {
       return t.getState() + " (no stack)";
     }
-    String top = t.getState() + " at " + stack[0];
+    String top = t.getState() + " at " + frame(stack[0]);
     if (!isJdk(stack[0])) {
       return top;
     }
-    return Arrays.stream(stack).filter(f -> !isJdk(f)).findFirst().map(f -> top + " in " + f).orElse(top);
+    return Arrays.stream(stack).filter(f -> !isJdk(f)).findFirst().map(f -> top + " in " + frame(f)).orElse(top);
+  }
+
+  private static String frame(StackTraceElement f) {
+    String where = f.isNativeMethod() ? "native" : f.getFileName() + ":" + f.getLineNumber();
+    return f.getClassName() + "." + f.getMethodName() + "(" + where + ")";
   }
 
   private static boolean isJdk(StackTraceElement frame) {

@@ -9,8 +9,9 @@ public interface LeaderWork {
    * interrupt promptly: stepping down waits for this method to return.
    *
    * <p>Must call {@link Heartbeat#beat()} at least every {@link Heartbeat#interval()}, idle or
-   * not: work that goes without a beat for longer than the lease TTL is taken as hung, and the
-   * replica steps down for good ({@link LeaderWatchdog}).
+   * not: work that goes without a beat for longer than the lease TTL (at least 5 s, {@link
+   * LeaderWatchdog#boundFor}) is taken as hung, and the replica steps down for good. A blocking
+   * call between two beats must therefore have a timeout well below that.
    */
   void lead(Fence fence, Heartbeat heartbeat) throws InterruptedException, LeadershipLostException;
 }

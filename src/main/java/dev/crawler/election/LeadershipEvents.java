@@ -26,7 +26,7 @@ public interface LeadershipEvents {
   /** etcd rejected a fenced write of this replica's term: it is no longer leader. */
   default void fenceRejected() {}
 
-  /** Leader work made no progress for longer than the TTL; the replica stepped down for good. */
+  /** Leader work made no progress for longer than the TTL (at least 5 s); the replica stepped down for good. */
   default void leaderWorkStalled() {}
 
   /**

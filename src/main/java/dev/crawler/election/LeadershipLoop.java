@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * candidate then wins within milliseconds instead of waiting for the TTL.
  *
  * <p>Leader work runs under a {@link LeaderWatchdog}: work that makes no progress for longer than
- * the TTL is hung, and would otherwise hold leadership for ever while its keep-alives go on. The
+ * the TTL (at least 5 s) is hung, and would otherwise hold leadership for ever while its keep-alives go on. The
  * loop then resigns at once (without waiting for the hung thread), revokes its lease, and leaves
  * the election for good ({@link Role#STALLED}): the thread may hold locks or half-done state, so
  * only a restart of the process makes this replica trustworthy again.
@@ -402,7 +402,7 @@ public final class LeadershipLoop implements AutoCloseable {
     fence = f;
     role = Role.LEADER;
     LeaderWatchdog watchdog =
-        new LeaderWatchdog(term, ttl, s::isValid, found -> {
+        new LeaderWatchdog(term, LeaderWatchdog.boundFor(ttl), s::isValid, found -> {
           if (stepDown.isDone()) {
             return;
           }

@@ -276,7 +276,7 @@ public final class MasterResources {
         .endPort()
         .withEnv(env)
         .withResources(resources(spec))
-        // /healthz fails for good once leader work stalled (LeaderWatchdog, after the lease TTL):
+        // /healthz fails for good once leader work stalled (LeaderWatchdog, after max(TTL, 5 s)):
         // restarted 20-30 s later. A healthy replica is only restarted after not answering for
         // about 22 s (3 failures 10 s apart, 2 s timeout); pauses shorter than that are survived.
         .withLivenessProbe(httpProbe(MasterPaths.HEALTHZ, 10, 3))

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LeaderWatchdogTest {
-  private static final Duration TTL = Duration.ofSeconds(5);
+  private static final Duration BOUND = LeaderWatchdog.boundFor(Duration.ofSeconds(5));
   private static final long MS = 1_000_000;
-  private static final Duration CHECK = LeaderWatchdog.checkInterval(TTL);
+  private static final Duration CHECK = LeaderWatchdog.checkInterval(BOUND);
 
   private final ScheduledExecutorService timer = Threads.singleScheduler("watchdog-test");
 
@@ -24,16 +24,23 @@ class LeaderWatchdogTest {
   }
 
   @Test
-  void workIsStalledOnlyOnceItsLastProgressLiesMoreThanTheTtlBack() {
+  void workIsStalledOnlyOnceItsLastProgressLiesMoreThanTheBoundBack() {
     long last = 1_000 * MS;
-    assertThat(LeaderWatchdog.stalled(last, last, TTL)).isFalse();
-    assertThat(LeaderWatchdog.stalled(last, last + TTL.toNanos(), TTL)).isFalse();
-    assertThat(LeaderWatchdog.stalled(last, last + TTL.toNanos() + 1, TTL)).isTrue();
-    assertThat(LeaderWatchdog.stalled(last, last + 60_000 * MS, TTL)).isTrue();
+    assertThat(LeaderWatchdog.stalled(last, last, BOUND)).isFalse();
+    assertThat(LeaderWatchdog.stalled(last, last + BOUND.toNanos(), BOUND)).isFalse();
+    assertThat(LeaderWatchdog.stalled(last, last + BOUND.toNanos() + 1, BOUND)).isTrue();
+    assertThat(LeaderWatchdog.stalled(last, last + 60_000 * MS, BOUND)).isTrue();
   }
 
   @Test
-  void checksRunATenthOfTheTtlApartBetween50And500Ms() {
+  void theBoundIsTheTtlButNeverLessThanFiveSecondsLongerThanOneEtcdCallOfTheAssigner() {
+    assertThat(LeaderWatchdog.boundFor(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(5));
+    assertThat(LeaderWatchdog.boundFor(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
+    assertThat(LeaderWatchdog.boundFor(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void checksRunATenthOfTheBoundApartBetween50And500Ms() {
     assertThat(LeaderWatchdog.checkInterval(Duration.ofSeconds(2))).isEqualTo(Duration.ofMillis(200));
     assertThat(LeaderWatchdog.checkInterval(Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(500));
     assertThat(LeaderWatchdog.checkInterval(Duration.ofSeconds(60))).isEqualTo(Duration.ofMillis(500));
@@ -41,60 +48,60 @@ class LeaderWatchdogTest {
   }
 
   @Test
-  void checksOnScheduleExcuseNothingAndFindHungWorkStalledJustAfterTheTtl() {
+  void checksOnScheduleExcuseNothingAndFindHungWorkStalledJustAfterTheBound() {
     LeaderWatchdog.Progress p = LeaderWatchdog.Progress.start(0);
     long now = 0;
-    while (now <= TTL.toNanos()) {
+    while (now <= BOUND.toNanos()) {
       now += CHECK.toNanos();
       p = p.checked(0, now, CHECK);
       assertThat(p.excused()).isZero();
-      assertThat(p.stalled(TTL)).isEqualTo(now > TTL.toNanos());
+      assertThat(p.stalled(BOUND)).isEqualTo(now > BOUND.toNanos());
     }
-    assertThat(p.stalled(TTL)).isTrue();
-    assertThat(now).isEqualTo(TTL.toNanos() + CHECK.toNanos());
+    assertThat(p.stalled(BOUND)).isTrue();
+    assertThat(now).isEqualTo(BOUND.toNanos() + CHECK.toNanos());
   }
 
   @Test
   void idleWorkThatBeatsEveryIntervalIsNeverStalled() {
     LeaderWatchdog.Progress p = LeaderWatchdog.Progress.start(0);
     long beat = 0;
-    for (long now = CHECK.toNanos(); now < 20 * TTL.toNanos(); now += CHECK.toNanos()) {
-      if (now - beat >= TTL.dividedBy(4).toNanos()) {
+    for (long now = CHECK.toNanos(); now < 20 * BOUND.toNanos(); now += CHECK.toNanos()) {
+      if (now - beat >= BOUND.dividedBy(4).toNanos()) {
         beat = now;
       }
       p = p.checked(beat, now, CHECK);
-      assertThat(p.stalled(TTL)).isFalse();
+      assertThat(p.stalled(BOUND)).isFalse();
     }
   }
 
   @Test
-  void aPauseOfTheWholeProcessLongerThanTheTtlIsNotChargedToTheWork() {
+  void aPauseOfTheWholeProcessLongerThanTheBoundIsNotChargedToTheWork() {
     // A 30 s GC pause (or SIGSTOP) right after a beat: the first check after it runs 30 s late.
     LeaderWatchdog.Progress p = LeaderWatchdog.Progress.start(0).checked(0, CHECK.toNanos(), CHECK);
     long resumed = CHECK.toNanos() + 30_000 * MS;
     p = p.checked(0, resumed, CHECK);
     assertThat(p.excused()).isEqualTo(30_000 * MS - CHECK.toNanos());
-    assertThat(p.stalled(TTL)).isFalse();
+    assertThat(p.stalled(BOUND)).isFalse();
     // The work beats again after the pause: nothing stays excused, the bound counts from the beat.
     p = p.checked(resumed, resumed + CHECK.toNanos(), CHECK);
     assertThat(p.excused()).isZero();
-    assertThat(p.stalled(TTL)).isFalse();
+    assertThat(p.stalled(BOUND)).isFalse();
   }
 
   @Test
-  void workStillHungAfterAPauseIsStalledOnceItMissedTheTtlOfRunningTime() {
+  void workStillHungAfterAPauseIsStalledOnceItMissedTheBoundInRunningTime() {
     LeaderWatchdog.Progress p = LeaderWatchdog.Progress.start(0);
     long now = 20_000 * MS;
     p = p.checked(0, now, CHECK);
-    assertThat(p.stalled(TTL)).isFalse();
+    assertThat(p.stalled(BOUND)).isFalse();
     int checksUntilStalled = 0;
-    while (!p.stalled(TTL)) {
+    while (!p.stalled(BOUND)) {
       now += CHECK.toNanos();
       p = p.checked(0, now, CHECK);
       checksUntilStalled++;
     }
-    // The first check after the pause is charged one interval, the rest one each: TTL / interval + 1 in all.
-    assertThat(checksUntilStalled + 1).isEqualTo((int) (TTL.toNanos() / CHECK.toNanos()) + 1);
+    // The first check after the pause is charged one interval, the rest one each: bound / interval + 1 in all.
+    assertThat(checksUntilStalled + 1).isEqualTo((int) (BOUND.toNanos() / CHECK.toNanos()) + 1);
   }
 
   @Test
@@ -135,7 +142,7 @@ class LeaderWatchdogTest {
       assertThat(stall.stackTop()).startsWith("WAITING at jdk.internal.misc.Unsafe.park")
           .contains(" in dev.crawler.election.LeaderWatchdogTest.lambda$hungWorkIsReportedOnceWithHowLongAndWhereItIsStuck");
       assertThat(stall.describe())
-          .contains("term 7").contains("no progress for").contains("bound: the lease TTL, 300 ms").contains("hung-work");
+          .contains("term 7").contains("no progress for").contains("(bound 300 ms)").contains("hung-work");
       Thread.sleep(3 * bound.toMillis());
       assertThat(calls.getCount()).as("reported once").isEqualTo(1);
     } finally {
@@ -144,7 +151,7 @@ class LeaderWatchdogTest {
   }
 
   @Test
-  void workThatBeatsIsNotReportedOverManyTtls() throws Exception {
+  void workThatBeatsIsNotReportedOverManyBounds() throws Exception {
     Duration bound = Duration.ofMillis(300);
     AtomicBoolean stalled = new AtomicBoolean();
     LeaderWatchdog watchdog = new LeaderWatchdog(1, bound, () -> true, s -> stalled.set(true));

@@ -9,6 +9,7 @@ import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Fence;
 import dev.crawler.election.Leader;
 import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.LeaderWatchdog;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
 import dev.crawler.testing.TestingEtcd;
@@ -146,7 +147,7 @@ class StuckLeaderTest {
 
     assertThat(stuck.loop().stall()).hasValueSatisfying(s -> {
       assertThat(s.term()).isEqualTo(stuckTerm);
-      assertThat(s.stuckFor()).isGreaterThan(TTL);
+      assertThat(s.stuckFor()).isGreaterThan(LeaderWatchdog.boundFor(TTL));
       assertThat(s.thread()).isEqualTo("leader-work-term-" + stuckTerm);
       assertThat(s.stackTop()).contains("StuckLeaderTest");
     });
@@ -181,12 +182,13 @@ class StuckLeaderTest {
   @Test
   @Tag("process")
   @Tag("etcd")
-  void anIdleLeaderWithNoResourcesAndNoWorkersKeepsLeadingForSeveralTtls() throws Exception {
+  void anIdleLeaderWithNoResourcesAndNoWorkersKeepsLeadingForThreeWatchdogBounds() throws Exception {
     try (TestingMasterCluster cluster = TestingMasterCluster.start(2, 2)) {
       Leader first = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> true);
       TestingMasterProcess leader = cluster.master(first.id());
-      // Five TTLs; the assigner's periodic resync (2 s) alone is as long as the TTL.
-      long until = System.nanoTime() + 5 * TTL.toNanos();
+      // Three times the watchdog's bound (5 s at this TTL); the assigner's periodic resync (2 s) alone
+      // is as long as the TTL.
+      long until = System.nanoTime() + 3 * LeaderWatchdog.boundFor(TTL).toNanos();
       while (System.nanoTime() < until) {
         Optional<Leader> current = cluster.leaderInEtcd();
         assertThat(current).as("leader in etcd").hasValueSatisfying(l -> assertThat(l.term()).isEqualTo(first.term()));
