@@ -28,12 +28,13 @@ public final class Bench {
       int crashTtl2,
       int crashTtl5,
       int crashFast,
+      int stuck,
       int status,
       int peerHandover,
       int peerCrashDefaults,
       int peerCrashEqualTtl) {
-    static final Plan FULL = new Plan(20, 50, 10, 10, 20, 50, 20, 10, 10);
-    static final Plan QUICK = new Plan(10, 20, 3, 3, 10, 20, 5, 2, 3);
+    static final Plan FULL = new Plan(20, 50, 10, 10, 20, 10, 50, 20, 10, 10);
+    static final Plan QUICK = new Plan(10, 20, 3, 3, 10, 3, 20, 5, 2, 3);
   }
 
   /** One figure's measurement; failures are reported per figure and the run goes on. */
@@ -83,6 +84,7 @@ public final class Bench {
           () -> ours.measure("crash-ttl5", 5, Signal.SIGKILL, plan.crashTtl5(), OurBench.DETECTORS_OFF));
       measure(report, "crash_ms.fast",
           () -> ours.measure("crash-fast", 5, Signal.SIGKILL, plan.crashFast(), OurBench.DETECTORS_ON));
+      measure(report, "stuck_ms", () -> new StuckBench(etcd, client).measure(5, plan.stuck()));
 
       if (wanted("status_ms") || wanted("peer")) {
         try (TestingKubeApiServer api = TestingKubeApiServer.startNew()) {

@@ -25,6 +25,7 @@ final class Report {
           new Row("crash_ms.ttl2", "ours: SIGKILL leader, TTL 2 s", "p50 <= 2500 ms"),
           new Row("crash_ms.ttl5", "ours: SIGKILL leader, TTL 5 s", "p50 <= 5500 ms"),
           new Row("crash_ms.fast", "ours: SIGKILL leader, TTL 5 s, detectors", "p50 < 1000 ms"),
+          new Row("stuck_ms", "ours: leader work hangs, TTL 5 s", ""),
           new Row("status_ms", "ours: etcd change -> CR status.leader", "p99 < 300 ms"),
           new Row("peer.handover_ms", "peer: SIGTERM holder, defaults 15/10/2 s", ""),
           new Row("peer.handover_equal_ttl_ms", "peer: SIGTERM holder, 5/3.3/0.7 s", ""),
