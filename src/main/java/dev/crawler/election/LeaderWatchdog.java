@@ -28,11 +28,11 @@ public final class LeaderWatchdog implements Heartbeat, AutoCloseable {
   private static final Duration MAX_CHECK = Duration.ofMillis(500);
   /**
    * Longer than one etcd call of leader work may block (the assigner's calls time out after 3 s),
-   * so a slow but answering etcd (a slow disk delays writes, not lease renewals) is not a hang.
+   * so a slow but answering etcd (a slow disk delays writes more than lease renewals) is not a hang.
    */
   static final Duration MIN_BOUND = Duration.ofSeconds(5);
 
-  /** How long leader work went without a beat, on which thread, and that thread's top frames then. */
+  /** How long leader work went without a beat, on which thread, and where that thread was then. */
   public record Stall(long term, Duration stuckFor, Duration bound, String thread, String stackTop) {
     public String describe() {
       return "leader work of term " + term + " made no progress for " + stuckFor.toMillis() + " ms (bound "
@@ -67,7 +67,7 @@ public final class LeaderWatchdog implements Heartbeat, AutoCloseable {
       return new Progress(beat, before + excusedNanos(beat, lastCheck, now, checkEvery), now);
     }
 
-    /** Stalled as of the last check: the last beat, moved on by the excused pauses, lies more than {@code bound} back. */
+    /** Stalled as of the last check: the last beat, moved on by what was excused, lies more than {@code bound} back. */
     boolean stalled(Duration bound) {
       return LeaderWatchdog.stalled(lastBeat + excused, lastCheck, bound);
     }
@@ -128,7 +128,8 @@ public final class LeaderWatchdog implements Heartbeat, AutoCloseable {
     long now = System.nanoTime();
     lastBeat = now;
     progress = Progress.start(now);
-    checks = timer.scheduleWithFixedDelay(this::check, checkEvery.toNanos(), checkEvery.toNanos(), TimeUnit.NANOSECONDS);
+    long every = checkEvery.toNanos();
+    checks = timer.scheduleWithFixedDelay(this::check, every, every, TimeUnit.NANOSECONDS);
   }
 
   private void check() {

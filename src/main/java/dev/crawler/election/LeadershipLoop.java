@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * candidate then wins within milliseconds instead of waiting for the TTL.
  *
  * <p>Leader work runs under a {@link LeaderWatchdog}: work that makes no progress for longer than
- * the TTL (at least 5 s) is hung, and would otherwise hold leadership for ever while its keep-alives go on. The
- * loop then resigns at once (without waiting for the hung thread), revokes its lease, and leaves
- * the election for good ({@link Role#STALLED}): the thread may hold locks or half-done state, so
- * only a restart of the process makes this replica trustworthy again.
+ * the TTL (at least 5 s) is hung, and would otherwise hold leadership for ever while its
+ * keep-alives go on. The loop then resigns at once (without waiting for the hung thread), revokes
+ * its lease, and leaves the election for good ({@link Role#STALLED}): the thread may hold locks or
+ * half-done state, so only a restart of the process makes this replica trustworthy again.
  */
 public final class LeadershipLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeadershipLoop.class);

@@ -122,7 +122,8 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
 
   private Counter leaderWorkStalls() {
     return Counter.builder("crawler.master.leader_work_stalls")
-        .description("terms whose leader work made no progress for longer than the lease TTL, at least 5 s (the replica stepped down for good)")
+        .description("terms whose leader work made no progress for longer than the lease TTL, at least 5 s"
+            + " (the replica stepped down for good)")
         .register(registry);
   }
 
