@@ -3,7 +3,7 @@ package dev.crawler;
 import dev.crawler.election.Threads;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -50,16 +50,37 @@ public final class HttpLimits {
   }
 
   /**
-   * The executor of one server: a thread per allowed connection, created on demand and ended
-   * when idle. It never rejects and never runs a task on the caller (the dispatcher): at most
-   * {@link #MAX_CONNECTIONS} exchanges exist at once, one per connection.
+   * The executor of one server: up to a thread per allowed connection, each ended after 30 s
+   * idle. An exchange goes to an idle thread if there is one, else to a new thread while fewer
+   * than {@link #MAX_CONNECTIONS} exist, so a replica answering one client at a time keeps one
+   * thread (a pool with that many core threads would start a new one for every request until it
+   * had them all: about 30 MiB of stacks on a master after a few hundred requests). It never
+   * rejects and never runs a task on the caller (the dispatcher): with every thread busy an
+   * exchange waits in the queue, which the connection cap keeps from happening in practice.
    */
   public static ExecutorService executor(String threadPrefix) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            MAX_CONNECTIONS, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-            Threads.numberedDaemons(threadPrefix));
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
+    HandOffQueue queue = new HandOffQueue();
+    return new ThreadPoolExecutor(
+        0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, queue, Threads.numberedDaemons(threadPrefix),
+        (task, pool) -> queue.add(task));
+  }
+
+  /**
+   * Accepts an offered task only when an idle thread takes it at once, so the pool starts a
+   * thread instead of queueing while it is below its maximum; {@link #add} queues unconditionally
+   * (the rejection path, every thread busy).
+   */
+  private static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean offer(Runnable task) {
+      return tryTransfer(task);
+    }
+
+    @Override
+    public boolean add(Runnable task) {
+      return super.offer(task);
+    }
   }
 }
