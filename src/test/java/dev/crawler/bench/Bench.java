@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * {@code make bench}: failover, handover, switchover and status latency of our etcd election, side by side
- * with fabric8's Lease election on a real kube-apiserver. Prints a table and writes {@code
+ * with fabric8's Lease election on a real kube-apiserver, and a master replica's footprint ({@link
+ * FootprintBench}). Prints a table and writes {@code
  * target/bench/results.json}. {@code BENCH_QUICK=1} runs fewer trials; {@code BENCH_ONLY=a,b}
  * measures only the figures whose path starts with one of the given prefixes.
  */
@@ -109,6 +110,9 @@ public final class Bench {
           }
         }
       }
+      if (wanted("footprint")) {
+        FootprintBench.section(report, etcd, client, quick, OUT.resolve("footprint"));
+      }
     }
 
     report.context("loadavg_end", loadAverage());
@@ -142,7 +146,7 @@ public final class Bench {
   }
 
   /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,9 @@ final class Report {
   private final Map<String, Stats> figures = new LinkedHashMap<>();
   private final Map<String, String> errors = new LinkedHashMap<>();
   private final Map<String, Object> context = new LinkedHashMap<>();
+  /** Sections that are not latency samples (e.g. footprint): their JSON object and table lines. */
+  private final Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
+  private final List<String> sectionLines = new ArrayList<>();
 
   void put(String path, Stats stats) {
     figures.put(path, stats);
@@ -77,6 +81,11 @@ final class Report {
 
   void fail(String path, String why) {
     errors.put(path, why);
+  }
+
+  void section(String path, Map<String, Object> values, List<String> tableLines) {
+    sections.put(path, values);
+    sectionLines.addAll(tableLines);
   }
 
   void context(String key, Object value) {
@@ -145,12 +154,17 @@ final class Report {
     ratios().forEach((k, v) -> b.append(String.format("%-44s %.2fx%n", k, v)));
     b.append('\n');
     targets().forEach((k, v) -> b.append(String.format("%-44s %s%n", k, v)));
+    if (!sectionLines.isEmpty()) {
+      b.append('\n');
+      sectionLines.forEach(line -> b.append(line).append('\n'));
+    }
     return b.toString();
   }
 
   Map<String, Object> json() {
     Map<String, Object> root = new LinkedHashMap<>();
     figures.forEach((path, stats) -> nested(root, path).putAll(stats.toJson()));
+    sections.forEach((path, values) -> nested(root, path).putAll(values));
     errors.forEach((path, why) -> nested(root, path).put("error", why));
     root.put("ratios", ratios());
     root.put("targets", targets());
