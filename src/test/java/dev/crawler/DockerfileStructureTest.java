@@ -2,6 +2,7 @@ package dev.crawler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crawler.bench.FootprintBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +47,25 @@ class DockerfileStructureTest {
   }
 
   @Test
-  void entrypointRunsTheShadedJarWithContainerAwareJvmSettingsAndTmpAsTmpdir() {
-    String entrypoint = lastOf("ENTRYPOINT");
-    assertThat(entrypoint).as("exec form, so the JVM is PID 1 and receives SIGTERM").contains("[\"java\"");
-    assertThat(entrypoint)
-        .contains("\"-XX:MaxRAMPercentage=75\"", "\"-XX:+ExitOnOutOfMemoryError\"", "\"-Djava.io.tmpdir=/tmp\"")
-        .endsWith("\"-jar\", \"/app/crawler-master.jar\"]");
+  void entrypointIsTheImagesLauncherInExecFormAndTheJarComesFromTheBuildStage() {
+    // The launcher execs java, so the JVM is PID 1 and receives SIGTERM (ImageEntrypointTest).
+    assertThat(lastOf("ENTRYPOINT")).isEqualTo("ENTRYPOINT [\"/app/entrypoint\"]");
     assertThat(runtimeStage()).anyMatch(i -> keyword(i).equals("COPY") && i.contains("--from=build")
         && i.endsWith(" /app/crawler-master.jar"));
+  }
+
+  @Test
+  void runtimeStageCopiesTheFlagsFilesTheBenchMeasuresAndBuildsTheMastersArchiveFromThem() {
+    assertThat(FootprintBench.MASTER_OPTIONS).isEqualTo(Path.of("image", "master.jvm.options"));
+    assertThat(FootprintBench.CDS_SCRIPT).isEqualTo(Path.of("image", "cds-archive"));
+    assertThat(runtimeStage()).contains(
+        "COPY image/master.jvm.options image/operator.jvm.options image/entrypoint image/cds-archive /app/");
+    // Built at image build time, by the same script and flags file as the bench's archive, after the jar is in place.
+    List<String> stage = runtimeStage();
+    int run = indexOf(stage, "RUN /app/cds-archive /app/crawler-master.jar /app/master.jsa /app/master.jvm.options");
+    assertThat(run).isGreaterThan(indexOf(stage, "COPY --from=build"));
+    assertThat(run).as("archive built before USER drops root (the runtime user cannot write /app)")
+        .isLessThan(indexOf(stage, "USER "));
   }
 
   @Test
@@ -91,6 +103,15 @@ class DockerfileStructureTest {
       current.setLength(0);
     }
     return result;
+  }
+
+  private static int indexOf(List<String> stage, String prefix) {
+    for (int i = 0; i < stage.size(); i++) {
+      if (stage.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no instruction starting with " + prefix + " in " + stage);
   }
 
   private static String keyword(String instruction) {

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every shell script under hack/ passes shellcheck (which must be installed: it is part of the toolchain). */
+/** Every shell script under hack/ and image/ passes shellcheck (which must be installed: it is part of the toolchain). */
 class HackScriptsTest {
   private static final Path HACK = Path.of(System.getProperty("project.basedir", ".")).resolve("hack");
+  private static final Path IMAGE = HACK.resolveSibling("image");
 
   @Test
   void everyHackScriptPassesShellcheck() throws Exception {
@@ -31,10 +32,11 @@ class HackScriptsTest {
     assertThat(p.exitValue()).as("shellcheck findings in %s:%n%s", scripts, output).isZero();
   }
 
-  /** Files ending in .sh, or with a sh/bash shebang, anywhere under hack/. */
+  /** Files ending in .sh, or with a sh/bash shebang, anywhere under hack/ or image/. */
   private static List<Path> shellScripts() throws IOException {
-    try (Stream<Path> files = Files.walk(HACK)) {
-      return files.filter(Files::isRegularFile).filter(HackScriptsTest::isShellScript).sorted().toList();
+    try (Stream<Path> hack = Files.walk(HACK); Stream<Path> image = Files.walk(IMAGE)) {
+      return Stream.concat(hack, image).filter(Files::isRegularFile).filter(HackScriptsTest::isShellScript)
+          .sorted().toList();
     }
   }
 
