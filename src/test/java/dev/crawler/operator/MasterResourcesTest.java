@@ -14,9 +14,14 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -174,6 +179,36 @@ class MasterResourcesTest {
         .getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("1Gi")));
     assertThat(MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0)
         .getResources().getRequests()).containsKeys("cpu", "memory");
+  }
+
+  @Test
+  void withoutSpecResourcesTheMasterRequestsWhatALeaderUsesAndIsLimitedToTheImagesJvmCapsPlusHeadroom() {
+    Container c = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    // docs/benchmarks.md, "Footprint": RSS leading 1000 resources is about 120 MiB; the image's
+    // flags cap heap, metaspace, code cache and direct memory at 64+64+32+16 MiB.
+    assertThat(c.getResources().getRequests())
+        .isEqualTo(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")));
+    assertThat(c.getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("256Mi")));
+  }
+
+  @Test
+  void theDefaultMemoryLimitHoldsEveryCapOfTheImagesMasterFlagsWithRoomForStacksAndTheJvm() throws IOException {
+    Path options = Path.of(System.getProperty("project.basedir", ".")).resolve("image/master.jvm.options");
+    long capsMib = 0;
+    for (String line : Files.readAllLines(options)) {
+      Matcher m = Pattern.compile("^-(?:Xmx|XX:MaxMetaspaceSize=|XX:ReservedCodeCacheSize=|XX:MaxDirectMemorySize=)(\\d+)m$")
+          .matcher(line.trim());
+      if (m.matches()) {
+        capsMib += Long.parseLong(m.group(1));
+      }
+    }
+    Container c = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0);
+    long limitMib = c.getResources().getLimits().get("memory").getNumericalAmount().longValue() >> 20;
+
+    assertThat(capsMib).as("heap + metaspace + code cache + direct memory caps").isEqualTo(64 + 64 + 32 + 16);
+    // About 40 threads' stacks, the class data sharing archive, GC and JIT structures: < 80 MiB measured.
+    assertThat(limitMib - capsMib).isGreaterThanOrEqualTo(80);
   }
 
   @Test
