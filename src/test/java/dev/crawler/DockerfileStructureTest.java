@@ -69,6 +69,14 @@ class DockerfileStructureTest {
   }
 
   @Test
+  void buildContextLetsThroughTheImageDirectoryTheRuntimeStageCopiesFrom() throws IOException {
+    // .dockerignore excludes everything not re-included; a missing "!image/" fails the COPY at build time.
+    List<String> ignore = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::strip).toList();
+    assertThat(ignore).contains("*", "!image/");
+    assertThat(ignore.indexOf("!image/")).isGreaterThan(ignore.indexOf("*"));
+  }
+
+  @Test
   void buildStageCopiesOnlyTheShadedJarNotTheOriginal() {
     String build = String.join("\n", instructions.subList(0, instructions.indexOf(lastFrom())));
     assertThat(build).contains("target/crawler-master-*.jar").doesNotContain("original-");
