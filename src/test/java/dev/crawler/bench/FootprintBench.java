@@ -65,6 +65,7 @@ public final class FootprintBench {
   private final Path jar;
   private final Path dir;
   private final AtomicInteger replicas = new AtomicInteger();
+  private Path archive;
 
   FootprintBench(TestingEtcd etcd, Client client, Path jar, Path dir) {
     this.etcd = etcd;
@@ -177,8 +178,6 @@ public final class FootprintBench {
   Variant previous() {
     return new Variant("previous", PREVIOUS_FLAGS);
   }
-
-  private Path archive;
 
   /** Built once per run with {@link #CDS_SCRIPT}, for this JVM and this jar. */
   Path archive() throws IOException, InterruptedException {
