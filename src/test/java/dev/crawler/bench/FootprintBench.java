@@ -39,6 +39,11 @@ public final class FootprintBench {
   static final List<String> PREVIOUS_FLAGS =
       List.of("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError",
           "-XX:ErrorFile=/tmp/hs_err_pid%p.log", "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp");
+  /**
+   * The memory the JVM sees in a pod with the StatefulSet's default limit (256Mi): the image's flags
+   * size the heap as a share of it, so outside a container the bench tells the JVM the same figure.
+   */
+  static final String CONTAINER_LIMIT = "-XX:MaxRAM=256m";
   static final int RESOURCES = 1000;
   static final int WORKERS = 20;
   static final double RSS_IDLE_LIMIT_MIB = 96;
@@ -172,7 +177,8 @@ public final class FootprintBench {
 
   /** The image's variant: the options file itself, and the archive built the image's way. */
   Variant image() throws IOException, InterruptedException {
-    return new Variant("image", List.of("@" + MASTER_OPTIONS.toAbsolutePath(), "-XX:SharedArchiveFile=" + archive()));
+    return new Variant("image", List.of(CONTAINER_LIMIT, "@" + MASTER_OPTIONS.toAbsolutePath(),
+        "-XX:SharedArchiveFile=" + archive()));
   }
 
   Variant previous() {
@@ -294,7 +300,7 @@ public final class FootprintBench {
   List<Variant> ladder() throws IOException, InterruptedException {
     List<List<String>> steps = List.of(
         List.of("-XX:+UseSerialGC"),
-        List.of("-Xmx64m"),
+        List.of(CONTAINER_LIMIT, "-XX:MaxRAMPercentage=25"),
         List.of("-Xms16m"),
         List.of("-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m"),
         List.of("-XX:TieredStopAtLevel=1"),

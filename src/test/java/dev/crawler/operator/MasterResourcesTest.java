@@ -195,16 +195,22 @@ class MasterResourcesTest {
   @Test
   void theDefaultMemoryLimitHoldsEveryCapOfTheImagesMasterFlagsWithRoomForStacksAndTheJvm() throws IOException {
     Path options = Path.of(System.getProperty("project.basedir", ".")).resolve("image/master.jvm.options");
+    Container c = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0);
+    long limitMib = c.getResources().getLimits().get("memory").getNumericalAmount().longValue() >> 20;
     long capsMib = 0;
+    Pattern fixed = Pattern.compile("^-XX:(?:MaxMetaspaceSize|ReservedCodeCacheSize|MaxDirectMemorySize)=(\\d+)m$");
+    Pattern heapShare = Pattern.compile("^-XX:MaxRAMPercentage=(\\d+)$");
     for (String line : Files.readAllLines(options)) {
-      Matcher m = Pattern.compile("^-(?:Xmx|XX:MaxMetaspaceSize=|XX:ReservedCodeCacheSize=|XX:MaxDirectMemorySize=)(\\d+)m$")
-          .matcher(line.trim());
+      Matcher m = fixed.matcher(line.trim());
       if (m.matches()) {
         capsMib += Long.parseLong(m.group(1));
       }
+      Matcher h = heapShare.matcher(line.trim());
+      if (h.matches()) {
+        // In the pod the JVM sees the container's limit as its RAM, so the heap is this share of it.
+        capsMib += limitMib * Long.parseLong(h.group(1)) / 100;
+      }
     }
-    Container c = MasterResources.statefulSet(demo(), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0);
-    long limitMib = c.getResources().getLimits().get("memory").getNumericalAmount().longValue() >> 20;
 
     assertThat(capsMib).as("heap + metaspace + code cache + direct memory caps").isEqualTo(64 + 64 + 32 + 16);
     // About 40 threads' stacks, the class data sharing archive, GC and JIT structures: < 80 MiB measured.
