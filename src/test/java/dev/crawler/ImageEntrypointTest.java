@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The image's launcher (image/entrypoint) and its JVM flags files: which file each subcommand
@@ -62,6 +64,20 @@ class ImageEntrypointTest {
     assertThat(Files.readAllLines(IMAGE.resolve("operator.jvm.options"))).contains(
         "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp",
         "-XX:ErrorFile=/tmp/hs_err_pid%p.log");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"256m, 64", "512m, 128", "2g, 512"})
+  void theMastersHeapIsAQuarterOfTheMemoryTheContainerLimitGivesTheJvm(String limit, long heapMib) throws Exception {
+    // -XX:MaxRAM stands for the container's limit, which is what the JVM reads in a pod.
+    List<String> cmd = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:MaxRAM=" + limit, "@" + IMAGE.resolve("master.jvm.options"), "-XX:+PrintFlagsFinal", "-version");
+    Run run = run(new ProcessBuilder(cmd));
+    assertThat(run.exit()).as(run.output()).isZero();
+    String maxHeap = run.output().lines().filter(l -> l.matches("\\s*size_t MaxHeapSize\\s+=.*"))
+        .findFirst().orElseThrow();
+    assertThat(Long.parseLong(maxHeap.replaceAll(".*=\\s*(\\d+).*", "$1")) >> 20).isEqualTo(heapMib);
   }
 
   private static List<String> entrypoint(Path bin, String... args) throws Exception {

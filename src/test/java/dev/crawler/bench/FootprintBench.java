@@ -300,7 +300,7 @@ public final class FootprintBench {
   List<Variant> ladder() throws IOException, InterruptedException {
     List<List<String>> steps = List.of(
         List.of("-XX:+UseSerialGC"),
-        List.of(CONTAINER_LIMIT, "-XX:MaxRAMPercentage=25"),
+        List.of(CONTAINER_LIMIT, "-XX:MinRAMPercentage=25", "-XX:MaxRAMPercentage=25"),
         List.of("-Xms16m"),
         List.of("-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m"),
         List.of("-XX:TieredStopAtLevel=1"),
