@@ -24,17 +24,33 @@ import java.util.concurrent.TimeoutException;
 public final class TestingElectionHistory {
   private TestingElectionHistory() {}
 
+  /** One event of etcd's history as plain values: what the pure checks below read. */
+  public record Event(long revision, String key, boolean put, long createRevision, String value) {
+    static Event of(WatchEvent e) {
+      return new Event(
+          e.getKeyValue().getModRevision(),
+          e.getKeyValue().getKey().toString(StandardCharsets.UTF_8),
+          e.getEventType() == WatchEvent.EventType.PUT,
+          e.getKeyValue().getCreateRevision(),
+          e.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
+    }
+  }
+
   /** Create revision (the term) of every key ever under the election -> revision it was deleted at (MAX while alive). */
   public static Map<Long, Long> leaderKeyLifetimes(Client client, String election) throws Exception {
+    return leaderKeyLifetimes(events(client, election));
+  }
+
+  /** {@link #leaderKeyLifetimes(Client, String)} from events already read (only the election's keys). */
+  public static Map<Long, Long> leaderKeyLifetimes(List<Event> electionEvents) {
     Map<String, Long> termOfKey = new TreeMap<>();
     Map<Long, Long> deletedAt = new TreeMap<>();
-    for (WatchEvent e : history(client, election)) {
-      String key = e.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
-      if (e.getEventType() == WatchEvent.EventType.PUT) {
-        termOfKey.putIfAbsent(key, e.getKeyValue().getCreateRevision());
-        deletedAt.putIfAbsent(e.getKeyValue().getCreateRevision(), Long.MAX_VALUE);
-      } else if (termOfKey.containsKey(key)) {
-        deletedAt.put(termOfKey.remove(key), e.getKeyValue().getModRevision());
+    for (Event e : electionEvents) {
+      if (e.put()) {
+        termOfKey.putIfAbsent(e.key(), e.createRevision());
+        deletedAt.putIfAbsent(e.createRevision(), Long.MAX_VALUE);
+      } else if (termOfKey.containsKey(e.key())) {
+        deletedAt.put(termOfKey.remove(e.key()), e.revision());
       }
     }
     return deletedAt;
@@ -42,18 +58,24 @@ public final class TestingElectionHistory {
 
   /** Every PUT under {@code dir} as {term that wrote it, revision it landed at}. */
   public static List<long[]> writes(Client client, String dir) throws Exception {
-    return history(client, dir).stream()
-        .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
-        .map(e -> new long[] {termOf(e), e.getKeyValue().getModRevision()})
+    return events(client, dir).stream()
+        .filter(Event::put)
+        .map(e -> new long[] {termOf(e.value()), e.revision()})
         .toList();
   }
 
-  private static long termOf(WatchEvent e) {
+  /** The {@code term} field of a resource value (0 when it has none). */
+  public static long termOf(String value) {
     try {
-      return Json.MAPPER.readTree(e.getKeyValue().getValue().getBytes()).path("term").asLong();
+      return Json.MAPPER.readTree(value).path("term").asLong();
     } catch (IOException ex) {
-      throw new AssertionError(ex);
+      throw new AssertionError("not a resource value: " + value, ex);
     }
+  }
+
+  /** {@link #history} as {@link Event}s. */
+  public static List<Event> events(Client client, String prefix) throws Exception {
+    return history(client, prefix).stream().map(Event::of).toList();
   }
 
   /** Every event under {@code prefix} since revision 1, in order (etcd keeps history until compaction). */
