@@ -56,6 +56,12 @@ demo: ## Failover demo on a local kube-apiserver: operator, 3 master processes, 
 bench: tools ## Measure handover, crash failover and status latency vs. Lease election (BENCH_QUICK=1: fewer trials).
 	hack/bench.sh
 
+##@ Chaos
+
+.PHONY: chaos
+chaos: tools ## Faults under load (3-member etcd, partitions, kills, pauses) + history checker; CHAOS_QUICK=1 short, CHAOS_SEED=n replays (target/chaos/).
+	hack/chaos.sh
+
 ##@ Build
 
 .PHONY: build

@@ -27,12 +27,14 @@ public final class TestingMasterProcess implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1).build();
 
   private final String id;
+  private final String host;
   private final int port;
   private final Path logFile;
   private final Process process;
 
-  private TestingMasterProcess(String id, int port, Path logFile, Process process) {
+  private TestingMasterProcess(String id, String host, int port, Path logFile, Process process) {
     this.id = id;
+    this.host = host;
     this.port = port;
     this.logFile = logFile;
     this.process = process;
@@ -47,9 +49,28 @@ public final class TestingMasterProcess implements AutoCloseable {
   /** Like {@link #start(String, String, String, int)}, with more {@code master} flags (e.g. {@code --probe-leader=false}). */
   public static TestingMasterProcess start(
       String id, String etcdEndpoints, String prefix, int leaseTtlSeconds, List<String> extraArgs) throws IOException {
-    int port = TestingEtcd.freePort();
-    Path logFile = Files.createTempFile("master-" + id + "-", ".log");
-    List<String> command = new ArrayList<>();
+    return start(
+        List.of(), "127.0.0.1", TestingEtcd.freePort(), id, etcdEndpoints, prefix, leaseTtlSeconds, extraArgs,
+        Files.createTempFile("master-" + id + "-", ".log"));
+  }
+
+  /**
+   * A replica serving on {@code host:port}, started through {@code launcher} (e.g. {@code ip netns
+   * exec <ns>}, which execs the JVM in place, so signals still reach the replica itself). The log is
+   * appended to {@code logFile}, so a restarted replica continues the same log.
+   */
+  public static TestingMasterProcess start(
+      List<String> launcher,
+      String host,
+      int port,
+      String id,
+      String etcdEndpoints,
+      String prefix,
+      int leaseTtlSeconds,
+      List<String> extraArgs,
+      Path logFile)
+      throws IOException {
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
     command.addAll(
@@ -57,21 +78,25 @@ public final class TestingMasterProcess implements AutoCloseable {
             "-cp", System.getProperty("java.class.path"),
             "dev.crawler.Main", "master",
             "--id", id,
-            "--bind", "127.0.0.1",
+            "--bind", host,
             "--port", Integer.toString(port),
-            "--advertise-address", "127.0.0.1:" + port,
+            "--advertise-address", host + ":" + port,
             "--etcd-endpoints", etcdEndpoints,
             "--prefix", prefix,
             "--lease-ttl", Integer.toString(leaseTtlSeconds)));
     command.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.equals("POD_NAME") || k.startsWith("ETCD_"));
-    pb.redirectOutput(logFile.toFile());
-    return new TestingMasterProcess(id, port, logFile, pb.start());
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    return new TestingMasterProcess(id, host, port, logFile, pb.start());
   }
 
   public String id() {
     return id;
+  }
+
+  public String host() {
+    return host;
   }
 
   public int port() {
@@ -164,7 +189,7 @@ public final class TestingMasterProcess implements AutoCloseable {
   }
 
   private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    return URI.create("http://" + host + ":" + port + path);
   }
 
   private static Response send(HttpRequest.Builder request) throws IOException, InterruptedException {

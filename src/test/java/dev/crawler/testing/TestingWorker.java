@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A crawler worker as the master sees one: a key {@code <prefix>/workers/<id>} with JSON
  * {@code {"id","address"}} bound to the worker's own lease, kept alive until {@link #die()}
- * revokes it (a crash the master notices at once) or {@link #close()}.
+ * revokes it (a crash the master notices at once), {@link #crash()} stops keeping it alive (etcd
+ * deletes the key after the TTL) or {@link #close()}.
  */
 public final class TestingWorker implements AutoCloseable {
   private final Client client;
@@ -64,6 +65,11 @@ public final class TestingWorker implements AutoCloseable {
   public void die() throws Exception {
     keepAlive.close();
     client.getLeaseClient().revoke(leaseId).get(5, TimeUnit.SECONDS);
+  }
+
+  /** The worker crashes: its keep-alives stop, so its key disappears once the lease's TTL runs out. */
+  public void crash() {
+    keepAlive.close();
   }
 
   @Override

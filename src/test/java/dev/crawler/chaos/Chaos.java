@@ -1,0 +1,592 @@
+package dev.crawler.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crawler.api.KeyLayout;
+import dev.crawler.api.MasterPaths;
+import dev.crawler.election.Json;
+import dev.crawler.election.LeaderInfo;
+import dev.crawler.testing.TestingElectionHistory;
+import dev.crawler.testing.TestingEtcdCluster;
+import dev.crawler.testing.TestingMasterProcess;
+import dev.crawler.testing.TestingWorker;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * The chaos run ({@code make chaos}, docs/reliability.md): a 3-member etcd cluster, 3 master
+ * processes (each in its own network namespace when root), workers joining and leaving, clients
+ * writing through random replicas, and three fault lanes (masters, etcd, workers) from one seed.
+ * Afterwards {@link ChaosChecker} judges the clients' history and etcd's revision history.
+ * Writes {@code target/chaos/results.json}; exits 1 on any violation.
+ *
+ * <p>Environment: {@code CHAOS_SEED} replays a schedule, {@code CHAOS_QUICK=1} runs a short one,
+ * {@code CHAOS_DURATION_S} sets how long faults are injected.
+ */
+public final class Chaos implements AutoCloseable {
+  static final int MASTERS = 3;
+  static final int LEASE_TTL_SECONDS = 3;
+  static final int WORKER_TTL_SECONDS = 3;
+  static final int CLIENTS = 3;
+  static final int MASTER_PORT = 8080;
+  /**
+   * How long a resource may sit on a dead worker (or none) after etcd deleted the worker's key:
+   * the leader at that moment may itself be paused or cut off, so its lease must expire (one TTL)
+   * before a successor campaigns; an etcd leader election or a killed member can hold up the
+   * successor's calls for another TTL; its first pass reads and writes within a few etcd timeouts.
+   */
+  static final long DEAD_ASSIGNMENT_BOUND_MS = 2 * LEASE_TTL_SECONDS * 1000L + 10_000;
+
+  private final long seed;
+  private final Path out;
+  private final KeyLayout layout = new KeyLayout("/crawler/chaos/c");
+  private final FaultPlan plan;
+  private final ChaosNetwork net;
+  private final String partitionsSkipped;
+  private final Map<FaultKind, AtomicInteger> faults = new EnumMap<>(FaultKind.class);
+  private final List<long[]> revisionTimes = new CopyOnWriteArrayList<>();
+  private final TestingMasterProcess[] masters = new TestingMasterProcess[MASTERS];
+  private final List<TestingWorker> workers = new ArrayList<>();
+  private final List<TestingWorker> deadWorkers = new ArrayList<>();
+  private final PrintWriter faultLog;
+  private final long started = System.currentTimeMillis();
+  private TestingEtcdCluster etcd;
+  private Client client;
+  private ChaosClients clients;
+  private int nextWorker;
+  private volatile boolean stopping;
+
+  private Chaos(long seed, Path out, ChaosNetwork net, String partitionsSkipped) throws IOException {
+    this.seed = seed;
+    this.out = out;
+    this.net = net;
+    this.partitionsSkipped = partitionsSkipped;
+    this.plan = new FaultPlan(seed, LEASE_TTL_SECONDS, net != null);
+    for (FaultKind k : FaultKind.values()) {
+      faults.put(k, new AtomicInteger());
+    }
+    this.faultLog = new PrintWriter(Files.newBufferedWriter(out.resolve("faults.log")), true);
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = "1".equals(System.getenv("CHAOS_QUICK"));
+    String seedEnv = System.getenv("CHAOS_SEED");
+    long seed = seedEnv == null || seedEnv.isBlank() ? new SecureRandom().nextInt(Integer.MAX_VALUE) : Long.parseLong(seedEnv.trim());
+    String durationEnv = System.getenv("CHAOS_DURATION_S");
+    long durationS = durationEnv == null || durationEnv.isBlank() ? (quick ? 150 : 600) : Long.parseLong(durationEnv.trim());
+    Path out = Path.of("target", "chaos");
+    Files.createDirectories(out);
+    Files.deleteIfExists(out.resolve("pids"));
+    Files.deleteIfExists(out.resolve("results.json"));
+    System.out.printf("chaos: seed %d (replay with CHAOS_SEED=%d), %s, faults for %d s%n",
+        seed, seed, quick ? "quick" : "full", durationS);
+    Optional<String> noNet = ChaosNetwork.unavailableBecause();
+    ChaosNetwork net = null;
+    String skipped = null;
+    if (noNet.isPresent()) {
+      skipped = noNet.get();
+      System.out.println("chaos: SKIPPING the partition faults (partition_master_etcd, partition_master_master): "
+          + skipped + "; run as root with iproute2 and iptables for them. Every other fault still runs.");
+    } else {
+      net = ChaosNetwork.create(MASTERS);
+    }
+    int exit;
+    Chaos chaos = new Chaos(seed, out, net, skipped);
+    Thread cleanup = new Thread(chaos::closeQuietly, "chaos-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      exit = chaos.run(durationS, quick);
+    } finally {
+      chaos.closeQuietly();
+    }
+    System.exit(exit);
+  }
+
+  private int run(long durationS, boolean quick) throws Exception {
+    etcd = TestingEtcdCluster.start(net == null ? "127.0.0.1" : ChaosNetwork.HOST_IP, 3, ChaosNetwork.PREFIX + "-etcd");
+    client = Client.builder().endpoints(etcd.endpoints().split(",")).build();
+    for (int i = 0; i < etcd.size(); i++) {
+      recordPid(etcd.pid(i));
+    }
+    log("etcd cluster up: " + etcd.endpoints());
+    for (int i = 0; i < MASTERS; i++) {
+      startMaster(i);
+    }
+    for (int i = 0; i < MASTERS; i++) {
+      master(i).awaitReady(Duration.ofSeconds(90));
+    }
+    log("masters ready: " + addresses());
+    for (int i = 0; i < 3; i++) {
+      joinWorker();
+    }
+    Thread sampler = thread("chaos-revisions", this::sampleRevisions);
+    clients = new ChaosClients(this::addresses);
+    clients.start(CLIENTS, seed);
+    long deadline = System.currentTimeMillis() + durationS * 1000;
+    List<Thread> lanes = List.of(
+        thread("chaos-master-lane", () -> masterLane(deadline)),
+        thread("chaos-etcd-lane", () -> etcdLane(deadline)),
+        thread("chaos-worker-lane", () -> workerLane(deadline)));
+    for (Thread lane : lanes) {
+      lane.join();
+    }
+    log("faults over: " + faultCounts());
+    restoreEverything();
+    clients.close();
+    ensureLiveWorker();
+    boolean settled = settle(Duration.ofSeconds(60));
+    Map<String, String> api = apiAssignments(Duration.ofSeconds(60));
+    Map<String, String> finalAssignments = finalAssignments();
+    Set<String> finalWorkers = finalWorkers();
+    sample();
+    stopping = true;
+    sampler.join(5000);
+    List<TestingElectionHistory.Event> events = new ArrayList<>();
+    events.addAll(TestingElectionHistory.events(client, layout.election()));
+    events.addAll(TestingElectionHistory.events(client, layout.workersDir()));
+    events.addAll(TestingElectionHistory.events(client, layout.resourcesDir()));
+    List<ClientOp> history = clients.history();
+    writeHistory(history);
+    ChaosChecker.Result result = ChaosChecker.check(new ChaosChecker.Input(
+        layout, history, events, finalAssignments, finalWorkers, api, revisionTimes, DEAD_ASSIGNMENT_BOUND_MS));
+    List<String> violations = result.violations().stream().map(ChaosChecker.Violation::toString).collect(Collectors.toList());
+    if (!settled) {
+      log("the cluster did not settle within 60 s after the faults; the checker says why");
+    }
+    return report(durationS, quick, history, result, violations);
+  }
+
+  // ---- the lanes ----
+
+  private void masterLane(long deadline) {
+    while (System.currentTimeMillis() < deadline) {
+      FaultPlan.Fault f = plan.nextMasterFault();
+      int target = f.atLeader() ? leaderIndex().orElse(f.target() % MASTERS) : f.target() % MASTERS;
+      try {
+        injectMaster(f.kind(), target);
+        faults.get(f.kind()).incrementAndGet();
+        log(f.kind().key() + " m" + target + (f.atLeader() ? " (leader)" : "") + " for " + f.holdMs() + " ms");
+        Thread.sleep(f.holdMs());
+        healMaster(f.kind(), target);
+        master(target).awaitReady(Duration.ofSeconds(60));
+        Thread.sleep(f.gapMs());
+      } catch (Exception e) {
+        log("master lane: " + f.kind().key() + " m" + target + ": " + e);
+        sleepQuietly(1000);
+      }
+    }
+  }
+
+  private void injectMaster(FaultKind kind, int i) throws Exception {
+    switch (kind) {
+      case SIGKILL -> {
+        master(i).signal("KILL");
+        master(i).awaitExit(Duration.ofSeconds(10));
+      }
+      case SIGTERM -> {
+        master(i).signal("TERM");
+        try {
+          master(i).awaitExit(Duration.ofSeconds(20));
+        } catch (IllegalStateException stuck) {
+          log("m" + i + " did not exit within 20 s of SIGTERM; killing it");
+          master(i).close();
+        }
+      }
+      case SIGSTOP -> master(i).signal("STOP");
+      case PARTITION_MASTER_ETCD -> net.cutFromEtcd(i, etcd.clientPorts());
+      case PARTITION_MASTER_MASTER -> net.cutFromMasters(i);
+      default -> throw new IllegalArgumentException(kind.toString());
+    }
+  }
+
+  private void healMaster(FaultKind kind, int i) throws Exception {
+    switch (kind) {
+      case SIGKILL, SIGTERM -> startMaster(i);
+      case SIGSTOP -> master(i).signal("CONT");
+      case PARTITION_MASTER_ETCD, PARTITION_MASTER_MASTER -> net.heal(i);
+      default -> throw new IllegalArgumentException(kind.toString());
+    }
+  }
+
+  private void etcdLane(long deadline) {
+    while (System.currentTimeMillis() < deadline) {
+      FaultPlan.Fault f = plan.nextEtcdFault();
+      Optional<Integer> leader = etcd.leader();
+      int member = f.kind() == FaultKind.ETCD_LEADER_KILL
+          ? leader.orElse(f.target() % 3)
+          : leader.map(l -> (l + 1 + f.target() % 2) % 3).orElse(f.target() % 3);
+      try {
+        etcd.kill(member);
+        faults.get(f.kind()).incrementAndGet();
+        log(f.kind().key() + " " + etcd.name(member) + (leader.isEmpty() ? " (no leader known)" : "") + " for " + f.holdMs() + " ms");
+        Thread.sleep(f.holdMs());
+        etcd.start(member);
+        recordPid(etcd.pid(member));
+        Thread.sleep(f.gapMs());
+      } catch (Exception e) {
+        log("etcd lane: " + f.kind().key() + " " + etcd.name(member) + ": " + e);
+        sleepQuietly(1000);
+      }
+    }
+  }
+
+  private void workerLane(long deadline) {
+    while (System.currentTimeMillis() < deadline) {
+      FaultPlan.WorkerStep step = plan.nextWorkerStep();
+      try {
+        pruneWorkers();
+        if (workers.size() >= 2 && (workers.size() >= 4 || step.dieRoll() < 0.5)) {
+          TestingWorker w = workers.remove(step.target() % workers.size());
+          if (step.graceful()) {
+            w.die();
+          } else {
+            w.crash();
+          }
+          deadWorkers.add(w);
+          faults.get(FaultKind.WORKER_DEATH).incrementAndGet();
+          log("worker_death " + w.id() + (step.graceful() ? " (lease revoked)" : " (lease left to expire)"));
+        } else {
+          joinWorker();
+        }
+        Thread.sleep(step.gapMs());
+      } catch (Exception e) {
+        log("worker lane: " + e);
+        sleepQuietly(1000);
+      }
+    }
+  }
+
+  // ---- parts ----
+
+  private void startMaster(int i) throws IOException {
+    String id = "m" + i;
+    Path logFile = out.resolve("master-" + id + ".log");
+    TestingMasterProcess p;
+    if (net == null) {
+      int port = masters[i] == null ? dev.crawler.testing.TestingEtcd.freePort() : masters[i].port();
+      p = TestingMasterProcess.start(List.of(), "127.0.0.1", port, id, etcd.endpoints(), layout.prefix(),
+          LEASE_TTL_SECONDS, List.of(), logFile);
+    } else {
+      String peers = java.util.stream.IntStream.range(0, MASTERS)
+          .mapToObj(j -> ChaosNetwork.address(j) + ":" + MASTER_PORT).collect(Collectors.joining(","));
+      p = TestingMasterProcess.start(net.launcher(i), ChaosNetwork.address(i), MASTER_PORT, id, etcd.endpoints(),
+          layout.prefix(), LEASE_TTL_SECONDS, List.of("--peers", peers), logFile);
+    }
+    synchronized (masters) {
+      masters[i] = p;
+    }
+    recordPid(p.pid());
+  }
+
+  /** Every process this run starts, for {@code hack/chaos.sh down} after a run that could not clean up. */
+  private void recordPid(long pid) {
+    try {
+      Files.writeString(out.resolve("pids"), pid + "\n", java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      log("cannot record pid " + pid + ": " + e);
+    }
+  }
+
+  private TestingMasterProcess master(int i) {
+    synchronized (masters) {
+      return masters[i];
+    }
+  }
+
+  private List<String> addresses() {
+    List<String> all = new ArrayList<>();
+    synchronized (masters) {
+      for (TestingMasterProcess m : masters) {
+        all.add(m.host() + ":" + m.port());
+      }
+    }
+    return all;
+  }
+
+  /** The replica etcd's election names as leader (first-created key), by index. */
+  private Optional<Integer> leaderIndex() {
+    try {
+      List<KeyValue> kvs = client.getKVClient()
+          .get(bytes(layout.election() + "/"), GetOption.builder().isPrefix(true)
+              .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build())
+          .get(2, TimeUnit.SECONDS).getKvs();
+      return kvs.stream().findFirst()
+          .flatMap(kv -> LeaderInfo.parse(kv.getValue().getBytes()))
+          .map(info -> Integer.parseInt(info.id().substring(1)));
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  private void joinWorker() throws Exception {
+    TestingWorker w = TestingWorker.register(client, layout, "w" + nextWorker++, WORKER_TTL_SECONDS);
+    workers.add(w);
+    log("worker joined: " + w.id());
+  }
+
+  /** Forgets workers whose key etcd no longer holds (a keep-alive lost while an etcd member died). */
+  private void pruneWorkers() {
+    Set<String> live = finalWorkersOrNull();
+    if (live == null) {
+      return;
+    }
+    workers.removeIf(w -> {
+      if (!live.contains(w.id())) {
+        log("worker " + w.id() + " lost its lease (keep-alive interrupted); it no longer counts as live");
+        deadWorkers.add(w);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  private void ensureLiveWorker() throws Exception {
+    pruneWorkers();
+    while (workers.size() < 2) {
+      joinWorker();
+    }
+  }
+
+  /** Resumes, restarts and reconnects everything the lanes may have left impaired. */
+  private void restoreEverything() throws Exception {
+    for (int i = 0; i < etcd.size(); i++) {
+      if (!etcd.isRunning(i)) {
+        etcd.start(i);
+        recordPid(etcd.pid(i));
+      }
+    }
+    for (int i = 0; i < MASTERS; i++) {
+      if (net != null) {
+        net.heal(i);
+      }
+      if (master(i).isAlive()) {
+        master(i).signal("CONT");
+      } else {
+        startMaster(i);
+      }
+    }
+    for (int i = 0; i < MASTERS; i++) {
+      master(i).awaitReady(Duration.ofSeconds(90));
+    }
+  }
+
+  /** Waits until every resource in etcd is on a live worker. */
+  private boolean settle(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      try {
+        Set<String> live = finalWorkers();
+        if (finalAssignments().values().stream().allMatch(w -> w != null && live.contains(w))) {
+          return true;
+        }
+      } catch (Exception retry) {
+        // etcd busy: read again
+      }
+      Thread.sleep(500);
+    }
+    return false;
+  }
+
+  /** The assignments as the API answers them through any replica (null if none answered). */
+  private Map<String, String> apiAssignments(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    int i = 0;
+    while (System.nanoTime() < end) {
+      try {
+        TestingMasterProcess.Response r = master(i++ % MASTERS).get(MasterPaths.RESOURCES);
+        if (r.status() == 200) {
+          Map<String, String> assignments = new TreeMap<>();
+          for (JsonNode n : Json.MAPPER.readTree(r.body())) {
+            assignments.put(n.path("name").asText(), n.path("worker").isTextual() ? n.path("worker").asText() : null);
+          }
+          return assignments;
+        }
+      } catch (IOException retry) {
+        // next replica
+      }
+      Thread.sleep(500);
+    }
+    log("no replica listed the resources within " + timeout);
+    return null;
+  }
+
+  private Map<String, String> finalAssignments() throws Exception {
+    Map<String, String> m = new TreeMap<>();
+    for (KeyValue kv : prefix(layout.resourcesDir())) {
+      JsonNode n = Json.MAPPER.readTree(kv.getValue().getBytes());
+      m.put(n.path("name").asText(), n.path("worker").isTextual() ? n.path("worker").asText() : null);
+    }
+    return m;
+  }
+
+  private Set<String> finalWorkers() throws Exception {
+    Set<String> ids = new TreeSet<>();
+    for (KeyValue kv : prefix(layout.workersDir())) {
+      ids.add(kv.getKey().toString(StandardCharsets.UTF_8).substring(layout.workersDir().length()));
+    }
+    return ids;
+  }
+
+  private Set<String> finalWorkersOrNull() {
+    try {
+      return finalWorkers();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private List<KeyValue> prefix(String dir) throws Exception {
+    return client.getKVClient().get(bytes(dir), GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs();
+  }
+
+  private void sampleRevisions() {
+    while (!stopping) {
+      sample();
+      sleepQuietly(200);
+    }
+  }
+
+  private void sample() {
+    try {
+      long revision = client.getKVClient().get(bytes("/")).get(1, TimeUnit.SECONDS).getHeader().getRevision();
+      revisionTimes.add(new long[] {revision, System.currentTimeMillis()});
+    } catch (Exception e) {
+      // etcd busy or a member down: the next sample
+    } 
+  }
+
+  // ---- output ----
+
+  private int report(long durationS, boolean quick, List<ClientOp> history, ChaosChecker.Result result, List<String> violations)
+      throws IOException {
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("seed", seed);
+    results.put("quick", quick);
+    results.put("duration_s", (System.currentTimeMillis() - started) / 1000);
+    results.put("fault_injection_s", durationS);
+    results.put("lease_ttl_s", LEASE_TTL_SECONDS);
+    results.put("partitions", net != null ? "network namespaces" : "skipped: " + partitionsSkipped);
+    Map<String, Integer> counts = faultCounts();
+    results.put("faults", counts);
+    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+    results.put("faults_total", total);
+    Map<String, Long> ops = history.stream().collect(Collectors.groupingBy(
+        o -> o.kind().name().toLowerCase() + "_" + o.outcome(), TreeMap::new, Collectors.counting()));
+    results.put("ops", ops);
+    results.put("ops_total", history.size());
+    results.put("dead_assignment_bound_ms", DEAD_ASSIGNMENT_BOUND_MS);
+    results.put("longest_dead_assignment_ms", result.longestHomelessMs());
+    results.put("load_average", Files.readString(Path.of("/proc/loadavg")).trim());
+    results.put("violations", violations);
+    String summary = String.format(
+        "chaos: seed %d: %d faults (%s) in %d s, %d client requests, %d violations",
+        seed, total, counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
+        (System.currentTimeMillis() - started) / 1000, history.size(), violations.size());
+    results.put("summary", summary);
+    Files.writeString(out.resolve("results.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+    violations.forEach(v -> System.out.println("chaos: VIOLATION " + v));
+    System.out.println("chaos: results in " + out.resolve("results.json") + ", logs in " + out);
+    System.out.println(summary);
+    return violations.isEmpty() ? 0 : 1;
+  }
+
+  private Map<String, Integer> faultCounts() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    faults.forEach((k, v) -> m.put(k.key(), v.get()));
+    return m;
+  }
+
+  private void writeHistory(List<ClientOp> history) throws IOException {
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("history.jsonl")))) {
+      for (ClientOp op : history) {
+        w.println(Json.MAPPER.writeValueAsString(op));
+      }
+    }
+  }
+
+  private synchronized void log(String line) {
+    String stamped = Instant.now() + " " + line;
+    faultLog.println(stamped);
+    System.out.println("chaos: " + line);
+  }
+
+  private static Thread thread(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (Exception e) {
+      System.err.println("chaos: clean-up: " + e);
+    }
+  }
+
+  /** Stops every process this run started and removes its namespaces; safe to call twice. */
+  @Override
+  public synchronized void close() throws Exception {
+    stopping = true;
+    for (int i = 0; i < MASTERS; i++) {
+      TestingMasterProcess m = master(i);
+      if (m != null) {
+        m.close();
+      }
+    }
+    for (TestingWorker w : workers) {
+      w.crash();
+    }
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+    if (etcd != null) {
+      for (int i = 0; i < etcd.size(); i++) {
+        Files.copy(etcd.logFile(i), out.resolve(etcd.name(i) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      etcd.close();
+      etcd = null;
+    }
+    if (net != null) {
+      net.close();
+    }
+  }
+}
