@@ -6,6 +6,7 @@ import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Json;
 import dev.crawler.election.LeaderInfo;
 import dev.crawler.testing.TestingElectionHistory;
+import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingEtcdCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingWorker;
@@ -18,12 +19,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The chaos run ({@code make chaos}, docs/reliability.md): a 3-member etcd cluster, 3 master
@@ -286,11 +289,11 @@ public final class Chaos implements AutoCloseable {
     Path logFile = out.resolve("master-" + id + ".log");
     TestingMasterProcess p;
     if (net == null) {
-      int port = masters[i] == null ? dev.crawler.testing.TestingEtcd.freePort() : masters[i].port();
+      int port = masters[i] == null ? TestingEtcd.freePort() : masters[i].port();
       p = TestingMasterProcess.start(List.of(), "127.0.0.1", port, id, etcd.endpoints(), layout.prefix(),
           LEASE_TTL_SECONDS, List.of(), logFile);
     } else {
-      String peers = java.util.stream.IntStream.range(0, MASTERS)
+      String peers = IntStream.range(0, MASTERS)
           .mapToObj(j -> ChaosNetwork.address(j) + ":" + MASTER_PORT).collect(Collectors.joining(","));
       p = TestingMasterProcess.start(net.launcher(i), ChaosNetwork.address(i), MASTER_PORT, id, etcd.endpoints(),
           layout.prefix(), LEASE_TTL_SECONDS, List.of("--peers", peers), logFile);
@@ -304,8 +307,8 @@ public final class Chaos implements AutoCloseable {
   /** Every process this run starts, for {@code hack/chaos.sh down} after a run that could not clean up. */
   private void recordPid(long pid) {
     try {
-      Files.writeString(out.resolve("pids"), pid + "\n", java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(out.resolve("pids"), pid + "\n", StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       log("cannot record pid " + pid + ": " + e);
     }
@@ -476,7 +479,7 @@ public final class Chaos implements AutoCloseable {
       revisionTimes.add(new long[] {revision, System.currentTimeMillis()});
     } catch (Exception e) {
       // etcd busy or a member down: the next sample
-    } 
+    }
   }
 
   // ---- output ----
@@ -580,7 +583,7 @@ public final class Chaos implements AutoCloseable {
     }
     if (etcd != null) {
       for (int i = 0; i < etcd.size(); i++) {
-        Files.copy(etcd.logFile(i), out.resolve(etcd.name(i) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(etcd.logFile(i), out.resolve(etcd.name(i) + ".log"), StandardCopyOption.REPLACE_EXISTING);
       }
       etcd.close();
       etcd = null;

@@ -3,19 +3,19 @@ package dev.crawler.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.Json;
-import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingElectionHistory.Event;
+import dev.crawler.testing.TestingElectionHistory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -213,7 +213,7 @@ public final class ChaosChecker {
       }
     }
     createdTwice(in, violations);
-    if (!new TreeMap<>(assigned).equals(new TreeMap<>(nullSafe(in.finalAssignments())))
+    if (!new TreeMap<>(assigned).equals(new TreeMap<>(in.finalAssignments()))
         || !alive.equals(in.finalWorkers())) {
       violations.add(new Violation(0, "etcd's history replayed does not end in etcd's final state: history "
           + assigned.size() + " resources, " + alive + " workers; state " + in.finalAssignments().size()
@@ -228,10 +228,6 @@ public final class ChaosChecker {
       }
     }
     return longest;
-  }
-
-  private static Map<String, String> nullSafe(Map<String, String> m) {
-    return new LinkedHashMap<>(m);
   }
 
   private static Map<String, Long> loads(Map<String, String> assignments) {
@@ -268,7 +264,7 @@ public final class ChaosChecker {
     Map<Long, Set<Long>> termsAt = new TreeMap<>();
     for (Event e : resourceEvents) {
       if (e.put()) {
-        termsAt.computeIfAbsent(e.revision(), r -> new java.util.TreeSet<>()).add(TestingElectionHistory.termOf(e.value()));
+        termsAt.computeIfAbsent(e.revision(), r -> new TreeSet<>()).add(TestingElectionHistory.termOf(e.value()));
       }
     }
     long newest = 0;

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -61,7 +62,7 @@ final class ChaosClients implements AutoCloseable {
         boolean create = mine.isEmpty() || (mine.size() < KEEP ? random.nextInt(10) < 6 : random.nextInt(10) < 3);
         if (create) {
           String name = client + "-r" + next++;
-          String body = Json.MAPPER.writeValueAsString(java.util.Map.of("name", name, "url", "https://example.com/" + name));
+          String body = Json.MAPPER.writeValueAsString(Map.of("name", name, "url", "https://example.com/" + name));
           int status = attempt(client, ClientOp.Kind.CREATE, name, "POST", MasterPaths.RESOURCES, body, random);
           // Gave up (status < 0): it may exist; deleting it later finds out.
           mine.add(name);

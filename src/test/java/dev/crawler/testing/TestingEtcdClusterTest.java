@@ -1,11 +1,12 @@
 package dev.crawler.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class TestingEtcdClusterTest {
       try {
         client.getKVClient().put(bytes("/k"), bytes(value)).get(10, TimeUnit.SECONDS);
         return;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         if (System.nanoTime() > deadline) {
           throw e;
         }
