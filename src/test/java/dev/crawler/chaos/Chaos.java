@@ -36,6 +36,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -72,6 +73,10 @@ public final class Chaos implements AutoCloseable {
   private final Map<FaultKind, AtomicInteger> faults = new EnumMap<>(FaultKind.class);
   private final List<long[]> revisionTimes = new CopyOnWriteArrayList<>();
   private final TestingMasterProcess[] masters = new TestingMasterProcess[MASTERS];
+  /** Held by whoever acts on a replica (a fault from injection to heal, the liveness check). */
+  private final ReentrantLock[] replicaLocks = IntStream.range(0, MASTERS).mapToObj(i -> new ReentrantLock())
+      .toArray(ReentrantLock[]::new);
+  private final AtomicInteger livenessRestarts = new AtomicInteger();
   private final List<TestingWorker> workers = new ArrayList<>();
   private final List<TestingWorker> deadWorkers = new ArrayList<>();
   private final PrintWriter faultLog;
@@ -146,6 +151,7 @@ public final class Chaos implements AutoCloseable {
       joinWorker();
     }
     Thread sampler = thread("chaos-revisions", this::sampleRevisions);
+    Thread liveness = thread("chaos-liveness", this::liveness);
     clients = new ChaosClients(this::addresses);
     clients.start(CLIENTS, seed);
     long deadline = System.currentTimeMillis() + durationS * 1000;
@@ -167,6 +173,7 @@ public final class Chaos implements AutoCloseable {
     sample();
     stopping = true;
     sampler.join(5000);
+    liveness.join(10_000);
     List<TestingElectionHistory.Event> events = new ArrayList<>();
     events.addAll(TestingElectionHistory.events(client, layout.election()));
     events.addAll(TestingElectionHistory.events(client, layout.workersDir()));
@@ -188,18 +195,24 @@ public final class Chaos implements AutoCloseable {
     while (System.currentTimeMillis() < deadline) {
       FaultPlan.Fault f = plan.nextMasterFault();
       int target = f.atLeader() ? leaderIndex().orElse(f.target() % MASTERS) : f.target() % MASTERS;
+      replicaLocks[target].lock();
       try {
         injectMaster(f.kind(), target);
         faults.get(f.kind()).incrementAndGet();
         log(f.kind().key() + " m" + target + (f.atLeader() ? " (leader)" : "") + " for " + f.holdMs() + " ms");
         Thread.sleep(f.holdMs());
         healMaster(f.kind(), target);
-        master(target).awaitReady(Duration.ofSeconds(60));
-        Thread.sleep(f.gapMs());
       } catch (Exception e) {
         log("master lane: " + f.kind().key() + " m" + target + ": " + e);
-        sleepQuietly(1000);
+      } finally {
+        replicaLocks[target].unlock();
       }
+      try {
+        awaitReady(target, Duration.ofSeconds(60));
+      } catch (Exception e) {
+        log("master lane: " + e.getMessage());
+      }
+      sleepQuietly(f.gapMs());
     }
   }
 
@@ -279,6 +292,41 @@ public final class Chaos implements AutoCloseable {
         log("worker lane: " + e);
         sleepQuietly(1000);
       }
+    }
+  }
+
+  /**
+   * What the kubelet's liveness probe does in a cluster: a replica whose {@code /healthz} answers
+   * 503 three times in a row (its leader work was found hung and it left the election) is killed
+   * and started again. A replica that does not answer at all (paused, cut off) is left alone, as
+   * the probe's timeouts would for a pause this short.
+   */
+  private void liveness() {
+    int[] failures = new int[MASTERS];
+    while (!stopping) {
+      for (int i = 0; i < MASTERS; i++) {
+        if (!replicaLocks[i].tryLock()) {
+          failures[i] = 0;
+          continue;
+        }
+        try {
+          TestingMasterProcess m = master(i);
+          boolean unhealthy = m.isAlive() && m.tryGet(MasterPaths.HEALTHZ).map(r -> r.status() == 503).orElse(false);
+          failures[i] = unhealthy ? failures[i] + 1 : 0;
+          if (failures[i] >= 3) {
+            log("liveness: m" + i + " answered /healthz 503 three times in a row; restarting it");
+            m.close();
+            startMaster(i);
+            livenessRestarts.incrementAndGet();
+            failures[i] = 0;
+          }
+        } catch (Exception e) {
+          log("liveness: m" + i + ": " + e);
+        } finally {
+          replicaLocks[i].unlock();
+        }
+      }
+      sleepQuietly(2000);
     }
   }
 
@@ -383,17 +431,38 @@ public final class Chaos implements AutoCloseable {
       }
     }
     for (int i = 0; i < MASTERS; i++) {
-      if (net != null) {
-        net.heal(i);
-      }
-      if (master(i).isAlive()) {
-        master(i).signal("CONT");
-      } else {
-        startMaster(i);
+      replicaLocks[i].lock();
+      try {
+        if (net != null) {
+          net.heal(i);
+        }
+        if (master(i).isAlive()) {
+          master(i).signal("CONT");
+        } else {
+          startMaster(i);
+        }
+      } finally {
+        replicaLocks[i].unlock();
       }
     }
     for (int i = 0; i < MASTERS; i++) {
-      master(i).awaitReady(Duration.ofSeconds(90));
+      awaitReady(i, Duration.ofSeconds(90));
+    }
+  }
+
+  /** Waits until replica {@code i} is ready, whichever process the liveness check put in its place meanwhile. */
+  private void awaitReady(int i, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        master(i).awaitReady(Duration.ofSeconds(5));
+        return;
+      } catch (IllegalStateException notYet) {
+        if (System.nanoTime() > end) {
+          throw new IllegalStateException("m" + i + " not ready within " + timeout + "; log: " + master(i).logFile());
+        }
+        Thread.sleep(200);
+      }
     }
   }
 
@@ -499,6 +568,7 @@ public final class Chaos implements AutoCloseable {
     results.put("faults_total", total);
     Map<String, Long> ops = history.stream().collect(Collectors.groupingBy(
         o -> o.kind().name().toLowerCase() + "_" + o.outcome(), TreeMap::new, Collectors.counting()));
+    results.put("liveness_restarts", livenessRestarts.get());
     results.put("ops", ops);
     results.put("ops_total", history.size());
     results.put("dead_assignment_bound_ms", DEAD_ASSIGNMENT_BOUND_MS);
@@ -506,9 +576,9 @@ public final class Chaos implements AutoCloseable {
     results.put("load_average", Files.readString(Path.of("/proc/loadavg")).trim());
     results.put("violations", violations);
     String summary = String.format(
-        "chaos: seed %d: %d faults (%s) in %d s, %d client requests, %d violations",
+        "chaos: seed %d: %d faults (%s) in %d s, %d client requests, %d liveness restarts, %d violations",
         seed, total, counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
-        (System.currentTimeMillis() - started) / 1000, history.size(), violations.size());
+        (System.currentTimeMillis() - started) / 1000, history.size(), livenessRestarts.get(), violations.size());
     results.put("summary", summary);
     Files.writeString(out.resolve("results.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
     violations.forEach(v -> System.out.println("chaos: VIOLATION " + v));
