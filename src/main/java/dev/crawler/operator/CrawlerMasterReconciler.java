@@ -271,7 +271,10 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     metrics.publish(cm, next, transition, known);
     if (!next.equals(cm.getStatus())) {
       patchStatus(cm, next, context);
+      metrics.reconciled(OperatorMetrics.Reconciled.STATUS_PATCHED);
       transition.ifPresent(t -> logLeaderChange(cm, t));
+    } else {
+      metrics.reconciled(OperatorMetrics.Reconciled.UNCHANGED);
     }
     // Events only once the status that records their change is stored: a failed patch is retried
     // with the same old status and decides the same Events again.
@@ -411,6 +414,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   @Override
   public ErrorStatusUpdateControl<CrawlerMaster> updateErrorStatus(
       CrawlerMaster cm, Context<CrawlerMaster> context, Exception e) {
+    metrics.reconciled(OperatorMetrics.Reconciled.FAILED);
     CrawlerMasterStatus next = statusOf(cm, context).reconcileError(e.getMessage()).build();
     return next.equals(cm.getStatus())
         ? ErrorStatusUpdateControl.noStatusUpdate()

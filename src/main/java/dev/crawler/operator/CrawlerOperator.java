@@ -58,13 +58,12 @@ public final class CrawlerOperator {
     });
     Clock clock = Clock.systemUTC();
     OperatorSettings settings = options.settings();
+    ElectionEventSource electionEvents =
+        options.electionEvents() == null ? new ElectionEventSource() : options.electionEvents();
+    OperatorMetrics metrics = options.metrics() == null ? new OperatorMetrics() : options.metrics();
+    metrics.follow(electionEvents);
     operator.register(
-        new CrawlerMasterReconciler(
-            settings,
-            new EventRecorder(client, clock),
-            clock,
-            options.electionEvents() == null ? new ElectionEventSource() : options.electionEvents(),
-            options.metrics() == null ? new OperatorMetrics() : options.metrics()),
+        new CrawlerMasterReconciler(settings, new EventRecorder(client, clock), clock, electionEvents, metrics),
         controller -> {
           if (!settings.namespaces().isEmpty()) {
             controller.settingNamespaces(settings.namespaces());

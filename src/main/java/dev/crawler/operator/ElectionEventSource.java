@@ -174,6 +174,11 @@ public final class ElectionEventSource
     return w == null ? Optional.empty() : Optional.of(w.election());
   }
 
+  /** How many jetcd clients the watches hold open; for metrics. */
+  public int openEtcdClients() {
+    return clients.openClients();
+  }
+
   /** Which clusters are watched; for tests and diagnostics. */
   public Set<ResourceID> watchedClusters() {
     return Set.copyOf(watched.keySet());

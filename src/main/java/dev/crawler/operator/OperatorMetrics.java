@@ -56,6 +56,20 @@ public final class OperatorMetrics {
   private final LongSupplier nanoTime;
   private final MultiGauge leaderInfo;
   private final Map<ResourceID, Cluster> clusters = new HashMap<>();
+  private final Map<Reconciled, Counter> reconciles = new HashMap<>();
+
+  /** What a reconcile did with the status; {@link #UNCHANGED} is a reconcile that wrote nothing. */
+  public enum Reconciled {
+    STATUS_PATCHED("status_patched"),
+    UNCHANGED("unchanged"),
+    FAILED("failed");
+
+    private final String label;
+
+    Reconciled(String label) {
+      this.label = label;
+    }
+  }
 
   public OperatorMetrics() {
     this(System::nanoTime);
@@ -65,6 +79,32 @@ public final class OperatorMetrics {
     this.nanoTime = nanoTime;
     this.leaderInfo = MultiGauge.builder("crawler.leader.info")
         .description("1 for the pod that leads the CrawlerMaster's etcd election (status.leader)")
+        .register(registry);
+    for (Reconciled r : Reconciled.values()) {
+      reconciles.put(r, Counter.builder("crawler.operator.reconciles")
+          .description("reconciles of any CrawlerMaster by what they did with the status; unchanged ones wrote nothing")
+          .tag("result", r.label)
+          .register(registry));
+    }
+  }
+
+  /** Counts one reconcile of any CrawlerMaster. */
+  public void reconciled(Reconciled result) {
+    reconciles.get(result).increment();
+  }
+
+  /**
+   * Serves the number of etcd clients and of election watches the operator holds open, read at
+   * scrape time: with many CrawlerMasters on one etcd, the first should stay 1.
+   */
+  public void follow(ElectionEventSource source) {
+    Gauge.builder("crawler.operator.etcd.clients", source, ElectionEventSource::openEtcdClients)
+        .description("jetcd clients the operator holds open: one per distinct etcd endpoints and credentials")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("crawler.operator.election.watches", source, s -> s.watchedClusters().size())
+        .description("CrawlerMaster elections the operator watches")
+        .strongReference(true)
         .register(registry);
   }
 

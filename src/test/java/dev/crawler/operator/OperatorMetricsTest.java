@@ -121,4 +121,20 @@ class OperatorMetricsTest {
     assertThat(t.find("crawler_leader_transitions_total", demoLabels)).isEmpty();
     assertThat(t.value("crawler_leader_term", Map.of("name", "other"))).contains(3.0);
   }
+
+  @Test
+  void reconcilesAreCountedByWhatTheyDidWithTheStatusFromZero() {
+    TestingPrometheusText before = scrape();
+    for (String result : List.of("status_patched", "unchanged", "failed")) {
+      assertThat(before.value("crawler_operator_reconciles_total", Map.of("result", result))).contains(0.0);
+    }
+    metrics.reconciled(OperatorMetrics.Reconciled.STATUS_PATCHED);
+    metrics.reconciled(OperatorMetrics.Reconciled.UNCHANGED);
+    metrics.reconciled(OperatorMetrics.Reconciled.UNCHANGED);
+
+    TestingPrometheusText t = scrape();
+    assertThat(t.value("crawler_operator_reconciles_total", Map.of("result", "status_patched"))).contains(1.0);
+    assertThat(t.value("crawler_operator_reconciles_total", Map.of("result", "unchanged"))).contains(2.0);
+    assertThat(t.value("crawler_operator_reconciles_total", Map.of("result", "failed"))).contains(0.0);
+  }
 }
