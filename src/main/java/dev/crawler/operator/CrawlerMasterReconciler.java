@@ -94,7 +94,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
    */
   static final Duration INVALID_SPEC_RECHECK = Duration.ofMinutes(1);
 
-  /** How soon a reconcile looks again while the replicas are being updated. */
+  /** How soon a reconcile looks again after a rollout step was taken or failed. */
   static final Duration ROLLOUT_RECHECK = Duration.ofSeconds(1);
   /** How long to wait for etcd when checking who leads after a failed switchover answer. */
   private static final Duration LEADER_REREAD_TIMEOUT = Duration.ofSeconds(2);
@@ -133,9 +133,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
             .withName(PODS)
             .withLabelSelector(MasterResources.PODS_SELECTOR)
             .withSecondaryToPrimaryMapper(CrawlerMasterReconciler::owningCrawlerMaster)
-            .withOnUpdateFilter((now, before) ->
-                !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
-                    || DeadLeaderEvidence.masterContainerChanged(now, before))
+            .withOnUpdateFilter(CrawlerMasterReconciler::podChangeMatters)
             .build(),
         context);
     // The etcd Secrets are the user's (e.g. cert-manager's): they carry no label of ours, so the
@@ -156,6 +154,23 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
             .build(),
         context);
     return List.of(pods, secrets, leaderWatch);
+  }
+
+  /**
+   * Which pod updates trigger a reconcile: what the role labels, the rollout plan or the dead-leader
+   * evidence read (labels, readiness, deletion, the master container's restarts or termination).
+   * Other status updates do not.
+   */
+  static boolean podChangeMatters(Pod now, Pod before) {
+    return !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+        || isReady(now) != isReady(before)
+        || !Objects.equals(now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp())
+        || DeadLeaderEvidence.masterContainerChanged(now, before);
+  }
+
+  private static boolean isReady(Pod p) {
+    return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   static List<String> namedSecrets(CrawlerMaster cm) {
@@ -253,7 +268,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       } else {
         RolloutPlan.Step step = rollout(cm, context, pods, leader.leaderPod());
         status.rollout(step);
-        rolling = !(step instanceof RolloutPlan.Done);
+        rolling = RolloutPlan.looksAgainSoon(step);
       }
       if (settings.revokeDeadLeader()) {
         // Recorded at once: the revoke has happened whatever becomes of this reconcile's status patch.
@@ -283,7 +298,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     if (invalid.isPresent()) {
       return UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK);
     }
-    // A pod becoming Ready triggers nothing by itself: look again soon while an update is under way.
+    // Look again soon only after acting (or failing to): a waiting rollout is woken by the events it waits for.
     return rolling ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(ROLLOUT_RECHECK) : UpdateControl.noUpdate();
   }
 
@@ -300,8 +315,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     List<RolloutPlan.PodState> states = pods.stream().map(p -> new RolloutPlan.PodState(
         p.getMetadata().getName(),
         p.getMetadata().getLabels() == null ? "" : Objects.requireNonNullElse(p.getMetadata().getLabels().get(REVISION_LABEL), ""),
-        p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+        isReady(p),
         p.getMetadata().getDeletionTimestamp() != null)).toList();
     RolloutPlan.Step step = RolloutPlan.next(updateRevision, states, MasterResources.replicas(cm.getSpec()), leaderPod);
     String where = cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
@@ -311,13 +325,13 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     } else if (step instanceof RolloutPlan.SwitchoverTo target) {
       Optional<String> address = leaderAddress(cm);
       if (address.isEmpty()) {
-        return new RolloutPlan.Wait("waiting for a known leader to switch over to " + target.pod());
+        return new RolloutPlan.Retry("waiting for a known leader to switch over to " + target.pod());
       }
       try {
         SwitchoverOutcome outcome = askSwitchover(cm, address.get(), Optional.of(target.pod()));
         LOG.info("{}: before updating the leader: {}", where, outcome.message());
         if (!outcome.succeeded()) {
-          return new RolloutPlan.Wait("switchover to " + target.pod() + " failed, retrying: " + outcome.message());
+          return new RolloutPlan.Retry("switchover to " + target.pod() + " failed, retrying: " + outcome.message());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

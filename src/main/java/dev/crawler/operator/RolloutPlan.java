@@ -36,6 +36,13 @@ public final class RolloutPlan {
     }
   }
 
+  /** A step could not be taken (the leader did not hand over, or is not known to ask): try again soon. */
+  public record Retry(String why) implements Step {
+    public String describe() {
+      return why;
+    }
+  }
+
   /** Delete this outdated follower; the StatefulSet controller creates it again at the update revision. */
   public record DeletePod(String pod) implements Step {
     public String describe() {
@@ -48,6 +55,17 @@ public final class RolloutPlan {
     public String describe() {
       return "switching over to " + pod + " before updating the leader";
     }
+  }
+
+  /**
+   * Whether the operator must look again on its own after {@code step}. {@link Wait} needs no
+   * polling: everything the plan reads arrives as an event (the StatefulSet's status through its
+   * informer; a pod's appearance, deletion, labels, readiness and container state through the pod
+   * informer; the leader through the election watch). Polling it would reconcile every cluster
+   * whose pods cannot start once a second, for as long as they cannot.
+   */
+  public static boolean looksAgainSoon(Step step) {
+    return step instanceof DeletePod || step instanceof SwitchoverTo || step instanceof Retry;
   }
 
   /**

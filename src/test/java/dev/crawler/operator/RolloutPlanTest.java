@@ -60,4 +60,13 @@ class RolloutPlanTest {
     assertThat(RolloutPlan.next(NEW, List.of(pod("demo-0", "new")), 1, Optional.of("demo-0")))
         .isInstanceOf(RolloutPlan.Done.class);
   }
+
+  @Test
+  void onlyATakenOrFailedStepIsLookedAtAgainWithoutAnEvent() {
+    assertThat(RolloutPlan.looksAgainSoon(new RolloutPlan.Wait("waiting for the StatefulSet's update revision"))).isFalse();
+    assertThat(RolloutPlan.looksAgainSoon(new RolloutPlan.Done())).isFalse();
+    assertThat(RolloutPlan.looksAgainSoon(new RolloutPlan.DeletePod("demo-2"))).isTrue();
+    assertThat(RolloutPlan.looksAgainSoon(new RolloutPlan.SwitchoverTo("demo-0"))).isTrue();
+    assertThat(RolloutPlan.looksAgainSoon(new RolloutPlan.Retry("switchover to demo-0 failed, retrying"))).isTrue();
+  }
 }
