@@ -115,6 +115,18 @@ public final class Bench {
       }
     }
 
+    if (wanted("scale")) {
+      System.out.println("== scale");
+      try {
+        Map<String, Object> scale = new ScaleBench(ScaleBench.Plan.of(quick), logs).run();
+        report.section("scale", scale, scale.entrySet().stream()
+            .map(e -> String.format("scale %-36s %s", e.getKey(), e.getValue())).toList());
+      } catch (Exception e) {
+        e.printStackTrace();
+        report.fail("scale", e.toString());
+      }
+    }
+
     report.context("loadavg_end", loadAverage());
     report.context("elapsed_s", Math.round((System.nanoTime() - started) / 1e9));
     System.out.println();

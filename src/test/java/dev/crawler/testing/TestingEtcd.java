@@ -81,6 +81,11 @@ public final class TestingEtcd implements AutoCloseable {
     return (tls == null ? "http://" : "https://") + host + ":" + clientPort;
   }
 
+  /** etcd's Prometheus metrics (plain HTTP, also with TLS on the client port). */
+  public URI metricsUri() {
+    return URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
+  }
+
   public int clientPort() {
     return clientPort;
   }

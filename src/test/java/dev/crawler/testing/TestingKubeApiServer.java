@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,15 +77,23 @@ public final class TestingKubeApiServer implements AutoCloseable {
 
   /** Starts a new, private server (no CRD yet). The caller closes it. */
   public static TestingKubeApiServer startNew() {
-    KubeAPIServer server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                // Set through the builder: kube-api-test casts these env vars and throws ClassCastException.
-                .withOfflineMode(true)
-                .withStartupTimeout(120_000)
-                .withWaitForEtcdHealthCheckOnStartup(false)
-                .withUpdateKubeConfig(false)
-                .build());
+    return startNew(Map.of());
+  }
+
+  /**
+   * Like {@link #startNew()} with extra kube-apiserver flags ({@code --name} to value), which win
+   * over kube-api-test's own: e.g. a service IP range larger than its 10.0.0.0/24.
+   */
+  public static TestingKubeApiServer startNew(Map<String, String> flags) {
+    KubeAPIServerConfigBuilder config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            // Set through the builder: kube-api-test casts these env vars and throws ClassCastException.
+            .withOfflineMode(true)
+            .withStartupTimeout(120_000)
+            .withWaitForEtcdHealthCheckOnStartup(false)
+            .withUpdateKubeConfig(false);
+    flags.forEach(config::withApiServerFlag);
+    KubeAPIServer server = new KubeAPIServer(config.build());
     long t0 = System.nanoTime();
     try {
       server.start();

@@ -45,11 +45,18 @@ public final class TestingOperatorProcess implements AutoCloseable {
    */
   public static TestingOperatorProcess start(String identity, Path kubeconfig, String namespace, String leaseNamespace)
       throws IOException {
+    return start(identity, kubeconfig, namespace, leaseNamespace, JVM_FLAGS);
+  }
+
+  /** Like {@link #start(String, Path, String, String)} with the given JVM flags instead of the lean test ones. */
+  public static TestingOperatorProcess start(
+      String identity, Path kubeconfig, String namespace, String leaseNamespace, List<String> jvmFlags)
+      throws IOException {
     int port = TestingEtcd.freePort();
     Path logFile = Files.createTempFile("operator-" + identity + "-", ".log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(JVM_FLAGS);
+    command.addAll(jvmFlags);
     command.addAll(List.of(
         "-cp", System.getProperty("java.class.path"),
         "dev.crawler.Main", "operator",
@@ -72,6 +79,14 @@ public final class TestingOperatorProcess implements AutoCloseable {
 
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + healthPort + path);
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path logFile() {
+    return logFile;
   }
 
   public boolean isAlive() {
