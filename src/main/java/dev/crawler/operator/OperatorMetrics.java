@@ -8,7 +8,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,8 @@ public final class OperatorMetrics {
   private static final class Cluster {
     final AtomicLong term = new AtomicLong();
     final List<Meter> meters = new ArrayList<>();
+    /** The crawler_leader_info series of the current leader; null while none leads. */
+    Meter leaderInfo;
     Counter transitions;
     Counter unreachable;
     Timer failover;
@@ -54,7 +57,6 @@ public final class OperatorMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final LongSupplier nanoTime;
-  private final MultiGauge leaderInfo;
   private final Map<ResourceID, Cluster> clusters = new HashMap<>();
   private final Map<Reconciled, Counter> reconciles = new HashMap<>();
 
@@ -77,9 +79,6 @@ public final class OperatorMetrics {
 
   OperatorMetrics(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
-    this.leaderInfo = MultiGauge.builder("crawler.leader.info")
-        .description("1 for the pod that leads the CrawlerMaster's etcd election (status.leader)")
-        .register(registry);
     for (Reconciled r : Reconciled.values()) {
       reconciles.put(r, Counter.builder("crawler.operator.reconciles")
           .description("reconciles of any CrawlerMaster by what they did with the status; unchanged ones wrote nothing")
@@ -145,16 +144,33 @@ public final class OperatorMetrics {
       c.lastTerm = term;
       c.term.set(term);
     }
+    if (!Objects.equals(leader, c.leader)) {
+      // Only this cluster's series is replaced: re-registering every cluster's on each reconcile
+      // cost a few milliseconds per reconcile at 1000 CrawlerMasters.
+      if (c.leaderInfo != null) {
+        registry.remove(c.leaderInfo);
+      }
+      c.leaderInfo = leader == null ? null : Gauge.builder("crawler.leader.info", () -> 1)
+          .description("1 for the pod that leads the CrawlerMaster's etcd election (status.leader)")
+          .tags(tags(id).and("leader", leader))
+          .register(registry);
+    }
     c.leader = leader;
     boolean unreachable = status != null && etcdUnreachable(status);
     if (unreachable && !c.etcdUnreachable) {
       c.unreachable.increment();
     }
     c.etcdUnreachable = unreachable;
-    Set<ResourceID> live = known.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
-    live.add(id);
-    clusters.keySet().stream().filter(k -> !live.contains(k)).toList().forEach(this::remove);
-    refreshLeaderInfo();
+    // Every cluster here was known once, so only more clusters than known ones means one is gone.
+    if (clusters.size() > known.size()) {
+      Set<ResourceID> live = known.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+      live.add(id);
+      clusters.keySet().stream().filter(k -> !live.contains(k)).toList().forEach(this::remove);
+    }
+  }
+
+  MeterRegistry registry() {
+    return registry;
   }
 
   public String scrape() {
@@ -197,16 +213,9 @@ public final class OperatorMetrics {
   private void remove(ResourceID id) {
     Cluster c = clusters.remove(id);
     c.meters.forEach(registry::remove);
-  }
-
-  private void refreshLeaderInfo() {
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
-    clusters.forEach((id, c) -> {
-      if (c.leader != null) {
-        rows.add(MultiGauge.Row.of(tags(id).and("leader", c.leader), 1));
-      }
-    });
-    leaderInfo.register(rows, true);
+    if (c.leaderInfo != null) {
+      registry.remove(c.leaderInfo);
+    }
   }
 
   private static Tags tags(ResourceID id) {

@@ -137,4 +137,24 @@ class OperatorMetricsTest {
     assertThat(t.value("crawler_operator_reconciles_total", Map.of("result", "unchanged"))).contains(2.0);
     assertThat(t.value("crawler_operator_reconciles_total", Map.of("result", "failed"))).contains(0.0);
   }
+
+  @Test
+  void aLeaderChangeReplacesOnlyThatClustersLeaderSeries() {
+    CrawlerMaster other = crawlerMaster("crawl", "other");
+    List<CrawlerMaster> both = List.of(demo, other);
+    metrics.publish(demo, leader("demo-0", 5), Optional.empty(), both);
+    metrics.publish(other, leader("other-0", 3), Optional.empty(), both);
+    List<String> added = new java.util.ArrayList<>();
+    List<String> removed = new java.util.ArrayList<>();
+    metrics.registry().config().onMeterAdded(m -> added.add(m.getId().getName() + m.getId().getTags()));
+    metrics.registry().config().onMeterRemoved(m -> removed.add(m.getId().getName() + m.getId().getTags()));
+
+    metrics.publish(demo, leader("demo-1", 8), Optional.empty(), both);
+    metrics.publish(demo, leader("demo-1", 8), Optional.empty(), both);
+
+    assertThat(added).singleElement().asString().contains("crawler.leader.info").contains("demo-1");
+    assertThat(removed).singleElement().asString().contains("crawler.leader.info").contains("demo-0");
+    assertThat(scrape().find("crawler_leader_info", Map.of("name", "other"))).singleElement()
+        .satisfies(s -> assertThat(s.labels()).containsEntry("leader", "other-0"));
+  }
 }
