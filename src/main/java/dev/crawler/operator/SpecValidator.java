@@ -112,11 +112,13 @@ public final class SpecValidator {
   static Optional<String> conflict(
       CrawlerMaster cm, Collection<CrawlerMaster> others, BiPredicate<CrawlerMaster, CrawlerMaster> sameEtcd) {
     KeyLayout mine = cm.keyLayout();
+    // Runs on every reconcile against every CrawlerMaster: the cheap prefix test first, so the
+    // full validation of the others (endpoint parsing) runs only for the few that overlap.
     return others.stream()
+        .filter(other -> overlaps(other, mine))
         .filter(other -> !sameObject(cm, other))
         .filter(other -> validateOwn(other).isEmpty())
         .filter(other -> SENIORITY.compare(other, cm) < 0)
-        .filter(other -> other.keyLayout().overlaps(mine))
         .filter(other -> sameEtcd.test(other, cm))
         .min(SENIORITY)
         .map(older -> "spec.etcd.keyPrefix: " + mine.prefix()
@@ -140,6 +142,15 @@ public final class SpecValidator {
         .map(EtcdEndpoints::parse)
         .map(uri -> uri.getHost().toLowerCase(Locale.ROOT) + ":" + uri.getPort())
         .collect(Collectors.toSet());
+  }
+
+  /** Whether {@code other}'s key prefix overlaps {@code mine}; an unreadable prefix overlaps nothing (it is invalid). */
+  private static boolean overlaps(CrawlerMaster other, KeyLayout mine) {
+    try {
+      return other.getSpec() != null && other.getSpec().getEtcd() != null && other.keyLayout().overlaps(mine);
+    } catch (IllegalArgumentException invalid) {
+      return false;
+    }
   }
 
   private static boolean sameObject(CrawlerMaster a, CrawlerMaster b) {

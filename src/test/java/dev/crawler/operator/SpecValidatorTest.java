@@ -117,6 +117,16 @@ class SpecValidatorTest {
   }
 
   @Test
+  void anOlderCrawlerMasterWithAnUnreadableKeyPrefixOrNoEtcdDoesNotBlockOthers() {
+    CrawlerMaster unreadable = cm("a", "first", "2026-01-01T00:00:00Z", "no-slash", "http://etcd:2379");
+    CrawlerMaster noEtcd = stored(crawlerMaster("a", "zero", "http://etcd:2379"), "a-zero", "2025-12-01T00:00:00Z");
+    noEtcd.getSpec().setEtcd(null);
+    CrawlerMaster younger = cm("a", "second", "2026-01-02T00:00:00Z", null, "http://etcd:2379");
+
+    assertThat(SpecValidator.validate(younger, List.of(noEtcd, unreadable, younger))).isEmpty();
+  }
+
+  @Test
   void tlsNeedsHttpsEndpointsAndOneEtcdSpeaksOneScheme() {
     CrawlerMaster tlsOverHttp = cm("a", "demo", "2026-01-01T00:00:00Z", null, "http://etcd:2379");
     tlsOverHttp.getSpec().getEtcd().setTls(new dev.crawler.api.EtcdTlsSpec());
