@@ -75,6 +75,25 @@ class DeployManifestsTest {
   }
 
   @Test
+  void operatorHeapIsFixedAndLeavesRoomUnderTheMemoryLimit() throws IOException {
+    Deployment d = (Deployment) load("operator.yaml").get(0);
+    var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    String options = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+        .findFirst().orElseThrow().getValue();
+    java.util.regex.Matcher xmx = java.util.regex.Pattern.compile("-Xmx(\\d+)m").matcher(options);
+    assertThat(xmx.find()).as("a fixed heap in %s", options).isTrue();
+    long heap = Long.parseLong(xmx.group(1)) * 1024 * 1024;
+    long limit = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+        container.getResources().getLimits().get("memory")).longValueExact();
+    long request = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+        container.getResources().getRequests().get("memory")).longValueExact();
+
+    // Metaspace, code, thread stacks and Netty's buffers took about 220 MiB beside the heap at 1000 CrawlerMasters.
+    assertThat(limit - heap).isGreaterThanOrEqualTo(256L * 1024 * 1024);
+    assertThat(request).isGreaterThan(heap).isLessThanOrEqualTo(limit);
+  }
+
+  @Test
   void metricsPortIsAnnotatedForPrometheus() throws IOException {
     Deployment d = (Deployment) load("operator.yaml").get(0);
 
