@@ -144,7 +144,12 @@ final class ScaleBench {
     long started = System.nanoTime();
     out.put("crs", plan.crs());
     out.put("loadavg_start", Bench.loadAverage());
-    List<String> jvmFlags = operatorJvmFlags();
+    List<String> jvmFlags = new ArrayList<>(operatorJvmFlags());
+    boolean nmt = "1".equals(System.getenv("BENCH_SCALE_NMT"));
+    if (nmt) {
+      // Where the resident memory beyond the heap goes (costs a little CPU and memory itself).
+      jvmFlags.add(0, "-XX:NativeMemoryTracking=summary");
+    }
     out.put("operator_jvm_flags", jvmFlags);
     System.out.printf("scale: %d CrawlerMasters, %d leader changes/s for %d s; operator JVM %s%n",
         plan.crs(), plan.changesPerSecond(), plan.steady().toSeconds(), jvmFlags);
@@ -245,6 +250,9 @@ final class ScaleBench {
         out.put("etcd_watch_streams",
             (long) (etcdMetric(etcd, "etcd_debugging_mvcc_watch_stream_total") - etcdStreamsBefore));
         out.put("operator_threads", ProcessFootprint.threads(pid));
+        if (nmt) {
+          Files.writeString(logs.resolve("scale-operator-nmt.txt"), ProcessFootprint.jcmd(pid, "VM.native_memory", "summary"));
+        }
         double rss = ProcessFootprint.rssMiB(pid);
         double heap = ProcessFootprint.heapAfterGcMiB(pid);
         out.put("operator_rss_mib", round1(rss));
@@ -260,6 +268,29 @@ final class ScaleBench {
                 + " reconciles/change %.2f; API requests/change %.2f; RSS %.0f MiB, heap after GC %.0f MiB%n",
             changes, steadySeconds, status.p50(), status.p99(), status.max(), pending.size(),
             reconciles / changes, apiRequests / changes, rss, heap);
+
+        // Restart: the operator stops, every cluster's leader changes while it is down, a new
+        // operator process starts with the StatefulSets and Services in place and every status stale.
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve("scale-operator-first.log"), operator.log());
+        operator.close();
+        try {
+          changeAllWhileDown();
+          long t2 = System.nanoTime();
+          operator = TestingOperatorProcess.start(
+              "scale-operator-2", api.kubeconfigFile(), NAMESPACE, NAMESPACE, jvmFlags);
+          TestingOperatorProcess restarted = operator;
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(restarted), "scale-operator-cleanup"));
+          awaitAllShown(operator, Duration.ofMinutes(3));
+          out.put("restart_ms", Math.round((System.nanoTime() - t2) / 1e6));
+          out.put("restart_cpu_s", round1(ProcessFootprint.cpuSeconds(operator.pid())));
+          System.out.printf("scale: restart: all %d statuses right after %d ms%n",
+              clusters.size(), Math.round((System.nanoTime() - t2) / 1e6));
+        } catch (Exception e) {
+          // The steady-phase figures stand on their own.
+          e.printStackTrace();
+          out.put("restart_error", e.toString());
+        }
       } finally {
         ticker.shutdownNow();
         pool.shutdownNow();
@@ -280,23 +311,33 @@ final class ScaleBench {
   }
 
   /**
-   * The JVM flags of the operator's container: the image's java flags (Dockerfile ENTRYPOINT),
-   * {@code JAVA_TOOL_OPTIONS} if deploy/operator.yaml sets it, and {@code -XX:MaxRAM} at the
-   * container's memory limit, which is what the JVM sizes its heap from inside the container.
+   * The JVM flags of the operator's container, in the order the JVM reads them: {@code
+   * JAVA_TOOL_OPTIONS} from deploy/operator.yaml first (the command line wins over it), then the
+   * image's flags for the operator (image/operator.jvm.options where the image has one, else the
+   * Dockerfile's ENTRYPOINT), then {@code -XX:MaxRAM} at the container's memory limit, which is
+   * what the JVM sizes its heap from inside the container.
    */
   static List<String> operatorJvmFlags() throws IOException {
     Path root = TestingKubeApiServer.projectDir();
-    List<String> flags = new ArrayList<>(imageJvmFlags(Files.readString(root.resolve("Dockerfile"))));
     Deployment deployment;
     try (InputStream in = Files.newInputStream(root.resolve("deploy/operator.yaml"))) {
       deployment = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in, Deployment.class);
     }
     Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<String> flags = new ArrayList<>();
     if (container.getEnv() != null) {
       container.getEnv().stream()
           .filter(e -> "JAVA_TOOL_OPTIONS".equals(e.getName()) && e.getValue() != null)
           .map(EnvVar::getValue)
           .forEach(v -> flags.addAll(Arrays.asList(v.trim().split("\\s+"))));
+    }
+    Path options = root.resolve("image/operator.jvm.options");
+    if (Files.exists(options)) {
+      Files.readAllLines(options).stream().map(String::trim)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+          .forEach(flags::add);
+    } else {
+      flags.addAll(imageJvmFlags(Files.readString(root.resolve("Dockerfile"))));
     }
     Quantity limit = container.getResources() == null || container.getResources().getLimits() == null
         ? null : container.getResources().getLimits().get("memory");
@@ -396,6 +437,39 @@ final class ScaleBench {
     System.out.printf("scale: %d elections, each with a leader and a waiting candidate%n", clusters.size());
   }
 
+  /**
+   * Moves every cluster's leadership once, 100 clusters a second, while no operator runs; then
+   * takes each cluster's leader from etcd, which is what the restarted operator must show.
+   */
+  private void changeAllWhileDown() throws Exception {
+    long t0 = System.nanoTime();
+    for (Cluster c : clusters) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      c.lastChangeNanos = 0;
+      while (!change(c)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(c.name + ": a leader change did not finish within 30 s");
+        }
+        Thread.sleep(5);
+      }
+      Thread.sleep(10);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (clusters.stream().anyMatch(c -> c.changing) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    for (Cluster c : clusters) {
+      ByteSequence value = candidates[0].getElectionClient().leader(c.election).get(10, TimeUnit.SECONDS).getKv().getValue();
+      c.leader = value.equals(c.values[0]) ? 0 : value.equals(c.values[1]) ? 1 : -1;
+      if (c.leader < 0) {
+        throw new IllegalStateException(c.name + ": etcd names an unknown leader " + value);
+      }
+    }
+    pending.clear();
+    System.out.printf("scale: restart: %d leaders changed while no operator ran (%d ms)%n",
+        clusters.size(), (System.nanoTime() - t0) / 1_000_000);
+  }
+
   /** Campaigns slot {@code slot} of {@code c}; completes when it leads. */
   private CompletableFuture<Void> campaign(Cluster c, int slot) {
     return candidates[slot].getElectionClient()
@@ -447,6 +521,7 @@ final class ScaleBench {
         }
         shown.put(name, leader);
         Pending p = pending.get(name);
+        // pending is cleared outside the steady phase, so only its changes become samples.
         if (p != null && p.leader().equals(leader) && pending.remove(name, p)) {
           samples.add((now - p.sinceNanos()) / 1e6);
         }
