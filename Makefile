@@ -53,7 +53,7 @@ demo: ## Failover demo on a local kube-apiserver: operator, 3 master processes, 
 ##@ Benchmarks
 
 .PHONY: bench
-bench: tools ## Measure handover, crash failover and status latency vs. Lease election (BENCH_QUICK=1: fewer trials).
+bench: tools ## Measure handover, crash failover and status latency vs. Lease election, and operator scale (BENCH_QUICK=1: fewer trials; BENCH_ONLY=scale: one section).
 	hack/bench.sh
 
 ##@ Chaos
