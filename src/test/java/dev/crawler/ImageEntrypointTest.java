@@ -60,9 +60,9 @@ class ImageEntrypointTest {
         "-XX:ErrorFile=/tmp/hs_err_pid%p.log");
     // The heap follows the pod's memory limit (a fixed -Xmx would ignore a raised spec.resources).
     assertThat(master).contains("-XX:MaxRAMPercentage=25").noneMatch(l -> l.startsWith("-Xmx"));
-    // The operator's flags are the image's previous ones: heap from the container limit.
+    // The operator's heap also follows its container's limit (DeployManifestsTest checks the figure).
     assertThat(Files.readAllLines(IMAGE.resolve("operator.jvm.options"))).contains(
-        "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp",
+        "-XX:+UseSerialGC", "-XX:MinRAMPercentage=37.5", "-XX:MaxRAMPercentage=37.5", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp",
         "-XX:ErrorFile=/tmp/hs_err_pid%p.log");
   }
 
