@@ -378,6 +378,15 @@ record_host_state() {
   } >"${STATE_DIR}/host-state"
 }
 
+# Interfaces other than our bridge that route part of the pod range. podman's and buildah's
+# default CNI network is also 10.88.0.0/16 (bridge cni-podman0, made by a `buildah run` without
+# --network=host); its route would take the pods' traffic, and every probe would time out.
+pod_range_taken_by() {
+  ip -o -4 route list root "${POD_CIDR}" \
+    | awk -v br="${BRIDGE}" '{ for (i = 1; i < NF; i++) if ($i == "dev" && $(i + 1) != br) print $(i + 1) }' \
+    | sort -u
+}
+
 isolate_network() {
   ip addr show dev lo | grep -q " ${NODE_IP}/32" || ip addr add "${NODE_IP}/32" dev lo
   # Pods may talk to each other, to Services and to this machine, never to another machine:
@@ -483,6 +492,9 @@ up() {
   fi
   T0="$(date +%s)"
   mkdir -p "${STATE_DIR}/pids" "${STATE_DIR}/logs"
+  local taken
+  taken="$(pod_range_taken_by | tr '\n' ' ')"
+  [ -z "${taken}" ] || die "the pod range ${POD_CIDR} is already routed to: ${taken}(a podman or buildah CNI bridge?); remove it (ip link delete <name>) and run again"
   record_host_state
   make_pki
   isolate_network
