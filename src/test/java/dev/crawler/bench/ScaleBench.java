@@ -13,7 +13,6 @@ import io.etcd.jetcd.election.LeaderKey;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.support.CloseableClient;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -29,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Operator scale: one operator process (its own JVM, with the flags and memory limit its Deployment
@@ -153,11 +149,12 @@ final class ScaleBench {
     out.put("operator_jvm_flags", jvmFlags);
     System.out.printf("scale: %d CrawlerMasters, %d leader changes/s for %d s; operator JVM %s%n",
         plan.crs(), plan.changesPerSecond(), plan.steady().toSeconds(), jvmFlags);
+    // A killed harness (timeout, Ctrl-C) runs no finally blocks: shutdown hooks stop the processes it
+    // started anyway. After a normal finish they are removed, so a later section does not keep them.
+    List<Thread> hooks = new ArrayList<>();
     try (TestingEtcd etcd = TestingEtcd.startNew();
         TestingKubeApiServer api = TestingKubeApiServer.startNew(API_SERVER_FLAGS)) {
-      Thread cleanup = new Thread(() -> closeQuietly(etcd, api), "scale-bench-cleanup");
-      // A killed harness (timeout, Ctrl-C) runs no finally blocks: stop the processes it started anyway.
-      Runtime.getRuntime().addShutdownHook(cleanup);
+      hooks.add(cleanupOnKill("scale-bench-cleanup", etcd, api));
       api.kubectlWithInput(SERVICE_CIDR, "apply", "-f", "-").assertSuccess();
       api.installCrd();
       api.ensureNamespace(NAMESPACE);
@@ -177,8 +174,7 @@ final class ScaleBench {
         long t0 = System.nanoTime();
         operator = TestingOperatorProcess.start(
             "scale-operator", api.kubeconfigFile(), NAMESPACE, NAMESPACE, jvmFlags);
-        TestingOperatorProcess running = operator;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "scale-operator-cleanup"));
+        hooks.add(cleanupOnKill("scale-operator-cleanup", operator));
         long pid = operator.pid();
         System.out.printf("scale: operator pid %d, log %s%n", pid, operator.logFile());
         awaitAllShown(operator, Duration.ofMinutes(5));
@@ -279,8 +275,7 @@ final class ScaleBench {
           long t2 = System.nanoTime();
           operator = TestingOperatorProcess.start(
               "scale-operator-2", api.kubeconfigFile(), NAMESPACE, NAMESPACE, jvmFlags);
-          TestingOperatorProcess restarted = operator;
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(restarted), "scale-operator-cleanup"));
+          hooks.add(cleanupOnKill("scale-operator-cleanup", operator));
           awaitAllShown(operator, Duration.ofMinutes(3));
           out.put("restart_ms", Math.round((System.nanoTime() - t2) / 1e6));
           out.put("restart_cpu_s", round1(ProcessFootprint.cpuSeconds(operator.pid())));
@@ -304,6 +299,8 @@ final class ScaleBench {
         }
         stopCandidates();
       }
+    } finally {
+      hooks.forEach(ScaleBench::removeCleanup);
     }
     out.put("loadavg_end", Bench.loadAverage());
     out.put("elapsed_s", Math.round((System.nanoTime() - started) / 1e9));
@@ -311,11 +308,10 @@ final class ScaleBench {
   }
 
   /**
-   * The JVM flags of the operator's container, in the order the JVM reads them: {@code
-   * JAVA_TOOL_OPTIONS} from deploy/operator.yaml first (the command line wins over it), then the
-   * image's flags for the operator (image/operator.jvm.options where the image has one, else the
-   * Dockerfile's ENTRYPOINT), then {@code -XX:MaxRAM} at the container's memory limit, which is
-   * what the JVM sizes its heap from inside the container.
+   * The JVM flags of the operator's container: the image's flags for the operator
+   * (image/operator.jvm.options, which the entrypoint passes to java), then {@code -XX:MaxRAM} at
+   * deploy/operator.yaml's memory limit, which is what the JVM sizes its heap from inside the
+   * container.
    */
   static List<String> operatorJvmFlags() throws IOException {
     Path root = TestingKubeApiServer.projectDir();
@@ -325,44 +321,13 @@ final class ScaleBench {
     }
     Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     List<String> flags = new ArrayList<>();
-    if (container.getEnv() != null) {
-      container.getEnv().stream()
-          .filter(e -> "JAVA_TOOL_OPTIONS".equals(e.getName()) && e.getValue() != null)
-          .map(EnvVar::getValue)
-          .forEach(v -> flags.addAll(Arrays.asList(v.trim().split("\\s+"))));
-    }
-    Path options = root.resolve("image/operator.jvm.options");
-    if (Files.exists(options)) {
-      Files.readAllLines(options).stream().map(String::trim)
-          .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-          .forEach(flags::add);
-    } else {
-      flags.addAll(imageJvmFlags(Files.readString(root.resolve("Dockerfile"))));
-    }
+    Files.readAllLines(root.resolve("image/operator.jvm.options")).stream().map(String::trim)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .forEach(flags::add);
     Quantity limit = container.getResources() == null || container.getResources().getLimits() == null
         ? null : container.getResources().getLimits().get("memory");
     if (limit != null) {
       flags.add("-XX:MaxRAM=" + Quantity.getAmountInBytes(limit).longValueExact());
-    }
-    return flags;
-  }
-
-  /** The {@code -X…}/{@code -D…} arguments before {@code -jar} in the Dockerfile's exec-form ENTRYPOINT. */
-  static List<String> imageJvmFlags(String dockerfile) {
-    Matcher m = Pattern.compile("(?s)ENTRYPOINT\\s*\\[(.*?)]").matcher(dockerfile);
-    List<String> flags = new ArrayList<>();
-    if (!m.find()) {
-      return flags;
-    }
-    Matcher arg = Pattern.compile("\"([^\"]*)\"").matcher(m.group(1));
-    while (arg.find()) {
-      String a = arg.group(1);
-      if (a.equals("-jar")) {
-        break;
-      }
-      if (a.startsWith("-X") || a.startsWith("-D")) {
-        flags.add(a);
-      }
     }
     return flags;
   }
@@ -556,6 +521,21 @@ final class ScaleBench {
         System.out.printf("scale: cold start: %d of %d statuses right%n", right, clusters.size());
       }
       Thread.sleep(20);
+    }
+  }
+
+  /** A shutdown hook that closes {@code all}: it runs only if the harness is killed before it is removed. */
+  private static Thread cleanupOnKill(String name, AutoCloseable... all) {
+    Thread hook = new Thread(() -> closeQuietly(all), name);
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  private static void removeCleanup(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is exiting: the hook runs, and closing twice is harmless.
     }
   }
 
