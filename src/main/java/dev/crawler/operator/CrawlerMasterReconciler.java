@@ -122,9 +122,10 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   /**
    * Besides the dependents' informers: the election watch, and an informer on every master pod
    * (mapped to its CrawlerMaster by the instance label; pods are owned by the StatefulSet, not the
-   * CR). A pod triggers a reconcile when it appears, goes, or its labels change, so a new pod is
-   * labelled and a label removed by someone else is put back; of status-only pod updates only a
-   * change of the master container's restarts or termination does.
+   * CR). A pod triggers a reconcile when it appears or goes, and on an update that {@link
+   * #podChangeMatters}: its labels (a new pod is labelled, a label removed by someone else is put
+   * back), its readiness, its deletion being requested, or the master container's restarts or
+   * termination. Other status updates do not.
    */
   @Override
   public List<EventSource<?, CrawlerMaster>> prepareEventSources(EventSourceContext<CrawlerMaster> context) {
