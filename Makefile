@@ -53,7 +53,7 @@ demo: ## Failover demo on a local kube-apiserver: operator, 3 master processes, 
 ##@ Benchmarks
 
 .PHONY: bench
-bench: tools ## Measure handover, crash failover and status latency vs. Lease election, and operator scale (BENCH_QUICK=1: fewer trials; BENCH_ONLY=scale: one section).
+bench: tools ## Measure failover, handover, switchover and status latency vs. Lease election, a master replica's footprint, and one operator with 1000 CrawlerMasters (BENCH_QUICK=1: fewer trials; BENCH_ONLY=footprint, =scale, ...: some sections).
 	hack/bench.sh
 
 ##@ Chaos
