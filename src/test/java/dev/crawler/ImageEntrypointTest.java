@@ -2,6 +2,7 @@ package dev.crawler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crawler.testing.TestingJvmFlags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +55,8 @@ class ImageEntrypointTest {
   }
 
   @Test
-  void theMasterFlagsCapTheHeapAndExitOnOutOfMemoryWithTmpAsTheOnlyWritablePlace() throws IOException {
+  void bothFlagsFilesSizeTheHeapAsAShareOfTheLimitAndExitOnOutOfMemoryWithTmpAsTheOnlyWritablePlace()
+      throws IOException {
     List<String> master = Files.readAllLines(IMAGE.resolve("master.jvm.options"));
     assertThat(master).contains("-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp",
         "-XX:ErrorFile=/tmp/hs_err_pid%p.log");
@@ -70,14 +72,7 @@ class ImageEntrypointTest {
   @CsvSource({"256m, 64", "512m, 128", "2g, 512"})
   void theMastersHeapIsAQuarterOfTheMemoryTheContainerLimitGivesTheJvm(String limit, long heapMib) throws Exception {
     // -XX:MaxRAM stands for the container's limit, which is what the JVM reads in a pod.
-    List<String> cmd = List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:MaxRAM=" + limit, "@" + IMAGE.resolve("master.jvm.options"), "-XX:+PrintFlagsFinal", "-version");
-    Run run = run(new ProcessBuilder(cmd));
-    assertThat(run.exit()).as(run.output()).isZero();
-    String maxHeap = run.output().lines().filter(l -> l.matches("\\s*size_t MaxHeapSize\\s+=.*"))
-        .findFirst().orElseThrow();
-    assertThat(Long.parseLong(maxHeap.replaceAll(".*=\\s*(\\d+).*", "$1")) >> 20).isEqualTo(heapMib);
+    assertThat(TestingJvmFlags.maxHeapBytes(IMAGE.resolve("master.jvm.options"), limit) >> 20).isEqualTo(heapMib);
   }
 
   private static List<String> entrypoint(Path bin, String... args) throws Exception {

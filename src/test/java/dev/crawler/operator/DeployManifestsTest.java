@@ -3,6 +3,7 @@ package dev.crawler.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.CrawlerMaster;
+import dev.crawler.testing.TestingJvmFlags;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -86,13 +87,7 @@ class DeployManifestsTest {
         container.getResources().getRequests().get("memory")).longValueExact();
     // Ask the JVM what heap image/operator.jvm.options gives when the container limit is its RAM.
     Path options = Path.of(System.getProperty("project.basedir", ".")).resolve("image/operator.jvm.options");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:MaxRAM=" + limit, "@" + options, "-XX:+PrintFlagsFinal", "-version")
-        .redirectErrorStream(true).start();
-    String flags = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(flags).isZero();
-    long heap = Long.parseLong(flags.lines().filter(l -> l.matches("\\s*size_t MaxHeapSize\\s+=.*"))
-        .findFirst().orElseThrow().replaceAll(".*=\\s*(\\d+).*", "$1"));
+    long heap = TestingJvmFlags.maxHeapBytes(options, Long.toString(limit));
 
     // About 100 MiB live at 1000 CrawlerMasters: the heap has room for twice that.
     assertThat(heap).isGreaterThanOrEqualTo(192L * 1024 * 1024);
