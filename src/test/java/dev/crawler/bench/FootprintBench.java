@@ -221,9 +221,8 @@ public final class FootprintBench {
         startMs.add(r.awaitReady());
         if (i < plan.idleSamples()) {
           Thread.sleep(IDLE.toMillis());
-          ProcStatus s = r.status();
-          idleRss.add(s.rssMib());
-          threads = s.threads();
+          idleRss.add(Stats.round(ProcessFootprint.rssMiB(r.pid())));
+          threads = (int) ProcessFootprint.threads(r.pid());
         }
       }
     }
@@ -260,11 +259,10 @@ public final class FootprintBench {
           throw new IllegalStateException("the leader lists " + listed + " resources, expected " + RESOURCES);
         }
         Thread.sleep(IDLE.toMillis());
-        ProcStatus s = r.status();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("master_rss_leading_mib", s.rssMib());
-        out.put("master_rss_leading_peak_mib", s.hwmMib());
-        out.put("threads_leading", s.threads());
+        out.put("master_rss_leading_mib", Stats.round(ProcessFootprint.rssMiB(r.pid())));
+        out.put("master_rss_leading_peak_mib", Stats.round(ProcessFootprint.peakRssMiB(r.pid())));
+        out.put("threads_leading", ProcessFootprint.threads(r.pid()));
         return out;
       } finally {
         for (TestingWorker w : workers) {
@@ -329,25 +327,6 @@ public final class FootprintBench {
 
   private static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /** VmRSS, VmHWM (peak RSS) and the thread count from /proc/PID/status. */
-  record ProcStatus(double rssMib, double hwmMib, int threads) {
-    static ProcStatus read(long pid) throws IOException {
-      double rss = 0;
-      double hwm = 0;
-      int threads = 0;
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        String[] f = line.split("\\s+");
-        switch (f[0]) {
-          case "VmRSS:" -> rss = Long.parseLong(f[1]) / 1024.0;
-          case "VmHWM:" -> hwm = Long.parseLong(f[1]) / 1024.0;
-          case "Threads:" -> threads = Integer.parseInt(f[1]);
-          default -> { }
-        }
-      }
-      return new ProcStatus(Stats.round(rss), Stats.round(hwm), threads);
-    }
   }
 
   /** One master process from the shaded jar, in a cluster of its own (a fresh key prefix). */
@@ -417,8 +396,8 @@ public final class FootprintBench {
       throw new IllegalStateException(id + " not ready within " + READY_WITHIN);
     }
 
-    ProcStatus status() throws IOException {
-      return ProcStatus.read(process.pid());
+    long pid() {
+      return process.pid();
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {

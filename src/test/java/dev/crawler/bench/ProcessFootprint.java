@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * What a child process costs, read from outside it: resident memory and threads from {@code
- * /proc/<pid>/status}, CPU time from {@code /proc/<pid>/stat}, and the JVM heap still in use after
+ * /proc/<pid>/status} (peak resident memory too), CPU time from {@code /proc/<pid>/stat}, and the JVM heap still in use after
  * a full GC through {@code jcmd} (no agent or metric inside the process is needed).
  */
 final class ProcessFootprint {
@@ -23,6 +23,11 @@ final class ProcessFootprint {
 
   static double rssMiB(long pid) throws IOException {
     return statusField(pid, "VmRSS") / 1024.0;
+  }
+
+  /** VmHWM: the peak resident memory over the process's life so far. */
+  static double peakRssMiB(long pid) throws IOException {
+    return statusField(pid, "VmHWM") / 1024.0;
   }
 
   static long threads(long pid) throws IOException {

@@ -45,4 +45,11 @@ class ProcessFootprintTest {
     assertThat(ProcessFootprint.threads(self)).isPositive();
     assertThat(ProcessFootprint.cpuSeconds(self)).isPositive();
   }
+
+  @Test
+  void thePeakResidentMemoryIsAtLeastTheResidentMemoryReadBeforeIt() throws Exception {
+    long self = ProcessHandle.current().pid();
+    double rss = ProcessFootprint.rssMiB(self);
+    assertThat(ProcessFootprint.peakRssMiB(self)).isGreaterThanOrEqualTo(rss);
+  }
 }

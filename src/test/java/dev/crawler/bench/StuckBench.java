@@ -4,6 +4,7 @@ import dev.crawler.election.LeaderInfo;
 import dev.crawler.election.LeaderWork;
 import dev.crawler.election.LeadershipLoop;
 import dev.crawler.testing.TestingEtcd;
+import dev.crawler.testing.TestingLeaderWork;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,19 +50,13 @@ final class StuckBench {
           }
         }
       };
-      LeaderWork idle = (fence, heartbeat) -> {
-        while (true) {
-          heartbeat.beat();
-          Thread.sleep(heartbeat.interval().toMillis());
-        }
-      };
       try (EtcdElectionWatch watch = new EtcdElectionWatch(watchClient, election);
           Client a = Client.builder().endpoints(etcd.endpoint()).build();
           Client b = Client.builder().endpoints(etcd.endpoint()).build();
           LeadershipLoop stuck = new LeadershipLoop(a, election, new LeaderInfo("stuck", "127.0.0.1:1"),
               Duration.ofSeconds(ttlSeconds), hangsOnRequest);
           LeadershipLoop follower = new LeadershipLoop(b, election, new LeaderInfo("follower", "127.0.0.1:2"),
-              Duration.ofSeconds(ttlSeconds), idle)) {
+              Duration.ofSeconds(ttlSeconds), TestingLeaderWork.idle())) {
         stuck.start();
         if (!"stuck".equals(watch.timeline().awaitAnyHolder(Duration.ofSeconds(30)))) {
           throw new IllegalStateException("the first candidate did not lead");
