@@ -17,17 +17,36 @@ class HttpLimitsTest {
 
   @Test
   void requestsOneAtATimeReuseAnIdleThreadInsteadOfStartingOneEach() throws Exception {
-    ThreadPoolExecutor pool = (ThreadPoolExecutor) HttpLimits.executor("test-http");
+    ThreadPoolExecutor pool = (ThreadPoolExecutor) HttpLimits.executor("test-http-reuse");
     try {
       for (int i = 0; i < 100; i++) {
+        // As between two requests: the thread that ran the last exchange is back waiting for the next.
+        awaitEveryThreadWaiting("test-http-reuse-");
         pool.submit(() -> { }).get(5, TimeUnit.SECONDS);
-        // Let the worker get back to waiting for the next exchange, as between two requests.
-        Thread.sleep(5);
       }
       // A pool with a core thread per allowed connection would have started 100 here.
-      assertThat(pool.getLargestPoolSize()).isLessThanOrEqualTo(3);
+      assertThat(pool.getLargestPoolSize()).isEqualTo(1);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Until every thread named {@code prefix…} is parked (waiting for a task): only then is an idle
+   * thread there to take the next one, however long a busy machine takes to get it there.
+   */
+  private static void awaitEveryThreadWaiting(String prefix) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      List<Thread> busy = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().startsWith(prefix))
+          .filter(t -> t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING)
+          .toList();
+      if (busy.isEmpty()) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("threads still busy after 10 s: %s", busy).isLessThan(deadline);
+      Thread.sleep(1);
     }
   }
 
