@@ -63,15 +63,33 @@ class ReconcileTriggersTest {
         return cm.getStatus() != null && cm.getStatus().getConditions() != null
             && cm.getStatus().getConditions().stream().anyMatch(c -> "EtcdReachable".equals(c.getType()));
       });
-      // Let the reconciles the status patch and the first election state cause run out.
-      Thread.sleep(1500);
-      double settled = reconciles(metrics);
+      // Let the reconciles the status patch and the first election state cause run out: the count
+      // holds still for 1.5 s (however long a busy machine takes to get there; a recheck once a
+      // second never lets it, and the wait fails).
+      double settled = awaitReconcilesSettled(metrics, Duration.ofMillis(1500), Duration.ofSeconds(30));
 
+      // Long enough for a periodic recheck of a waiting rollout to show at least twice.
       Thread.sleep(3000);
 
       assertThat(reconciles(metrics)).isEqualTo(settled);
     } finally {
       operator.stop();
+    }
+  }
+
+  /** The reconcile count once it has not changed for {@code quiet}; fails if that takes longer than {@code within}. */
+  private static double awaitReconcilesSettled(OperatorMetrics metrics, Duration quiet, Duration within)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    double last = reconciles(metrics);
+    while (true) {
+      Thread.sleep(quiet.toMillis());
+      double now = reconciles(metrics);
+      if (now == last) {
+        return now;
+      }
+      assertThat(System.nanoTime()).as("reconciles still rising after %s: %s", within, now).isLessThan(deadline);
+      last = now;
     }
   }
 
