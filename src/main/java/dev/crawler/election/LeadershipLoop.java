@@ -86,7 +86,30 @@ public final class LeadershipLoop implements AutoCloseable {
   private volatile Leading leading;
   private final ReentrantLock switchingOver = new ReentrantLock();
 
-  private record Leading(Leader leadership, CompletableFuture<String> stepDown, CompletableFuture<Void> resigned) {}
+  private record Leading(Leader leadership, CompletableFuture<StepDown> stepDown, CompletableFuture<Void> resigned) {}
+
+  /**
+   * Why a term ends. Every path ends it by completing one future with one of these; only the
+   * completion that counted decides, so a stall is recorded only when the watchdog's came first.
+   */
+  record StepDown(String why, Optional<LeaderWatchdog.Stall> stall) {
+    static StepDown because(String why) {
+      return new StepDown(why, Optional.empty());
+    }
+
+    static StepDown stalled(LeaderWatchdog.Stall found) {
+      return new StepDown("leader work stalled for " + found.stuckFor().toMillis() + " ms", Optional.of(found));
+    }
+  }
+
+  /**
+   * Ends the term with {@code found} unless another reason ended it first; true when the stall is
+   * the reason that counted. The check and the completion are one atomic step: a lost lease, a
+   * later leader or a rejected fence that completes the step-down first leaves the replica healthy.
+   */
+  static boolean stepDownStalled(CompletableFuture<StepDown> stepDown, LeaderWatchdog.Stall found) {
+    return stepDown.complete(StepDown.stalled(found));
+  }
   // Confined to the observation's thread.
   private String followedKey;
 
@@ -225,7 +248,7 @@ public final class LeadershipLoop implements AutoCloseable {
       log.info("switchover: handing term {} over to {} (chosen after {} ms, {} candidate(s) moved behind it after {} ms)",
           term, target.id(), (chosen - started) / 1_000_000, ahead.size(), (moved - started) / 1_000_000);
       requeued = true;
-      mine.stepDown().complete("switchover to " + target.id());
+      mine.stepDown().complete(StepDown.because("switchover to " + target.id()));
       try {
         mine.resigned().get(WORK_STOP_TIMEOUT.plus(RPC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
@@ -372,18 +395,18 @@ public final class LeadershipLoop implements AutoCloseable {
   /** Leads until a reason to step down; returns that reason once leader work stopped and the key is resigned. */
   private String lead(Session s, Leader leadership) throws InterruptedException {
     long term = leadership.term();
-    CompletableFuture<String> stepDown = new CompletableFuture<>();
+    CompletableFuture<StepDown> stepDown = new CompletableFuture<>();
     s.lost().thenAccept(why -> {
       // Closing the session after a step-down also completes lost(): not an etcd error.
       if (!closing.isDone() && !stepDown.isDone()) {
         events.etcdError("keepalive");
       }
-      stepDown.complete("lease lost: " + why);
+      stepDown.complete(StepDown.because("lease lost: " + why));
     });
     successorWatch =
         observed -> {
           if (Leader.supersedes(observed, term)) {
-            stepDown.complete("observed a later leader " + observed.id() + " (term " + observed.term() + ")");
+            stepDown.complete(StepDown.because("observed a later leader " + observed.id() + " (term " + observed.term() + ")"));
           }
         };
     CompletableFuture<Void> resigned = new CompletableFuture<>();
@@ -391,60 +414,61 @@ public final class LeadershipLoop implements AutoCloseable {
     // close() steps the current term down; checked here too for a close() that came before
     // `leading` was set. (Not closing.thenAccept: one closure per term would pile up on it.)
     if (closing.isDone()) {
-      stepDown.complete(closing.getNow("shutting down"));
+      stepDown.complete(StepDown.because(closing.getNow("shutting down")));
     }
     Fence f =
         election.fence(leadership, s::isValid, why -> {
           events.fenceRejected();
-          stepDown.complete(why);
+          stepDown.complete(StepDown.because(why));
         });
     log.info("became leader (term {})", term);
     fence = f;
     role = Role.LEADER;
     LeaderWatchdog watchdog =
         new LeaderWatchdog(term, LeaderWatchdog.boundFor(ttl), s::isValid, found -> {
-          if (stepDown.isDone()) {
-            return;
+          if (stepDownStalled(stepDown, found)) {
+            events.leaderWorkStalled();
+            log.warn("{}; stepping down, leaving the election and failing /healthz until restarted", found.describe());
           }
-          stall = found;
-          events.leaderWorkStalled();
-          log.warn("{}; stepping down, leaving the election and failing /healthz until restarted", found.describe());
-          stepDown.complete("leader work stalled for " + found.stuckFor().toMillis() + " ms");
         });
     Thread worker =
         new Thread(
             () -> {
               try {
                 work.lead(f, watchdog);
-                stepDown.complete("leader work ended");
+                stepDown.complete(StepDown.because("leader work ended"));
               } catch (InterruptedException | LeadershipLostException e) {
-                stepDown.complete("leader work stopped: " + e.getMessage());
+                stepDown.complete(StepDown.because("leader work stopped: " + e.getMessage()));
               } catch (RuntimeException | Error e) {
                 log.error("leader work failed", e);
-                stepDown.complete("leader work failed: " + e);
+                stepDown.complete(StepDown.because("leader work failed: " + e));
               }
             },
             "leader-work-term-" + term);
     worker.setDaemon(true);
     watchdog.watch(worker, watchdogThread);
     worker.start();
-    String why;
+    StepDown ended;
     try {
-      why = stepDown.get();
+      ended = stepDown.get();
     } catch (ExecutionException impossible) {
-      why = impossible.toString();
+      ended = StepDown.because(impossible.toString());
     }
     watchdog.close();
+    // Only the completion that ended the term says whether it stalled (see StepDown).
+    boolean stalled = ended.stall().isPresent();
+    ended.stall().ifPresent(found -> stall = found);
+    String why = ended.why();
     // Stop acting first; only then let a successor in. Hung work does not stop: resign at once
     // and rely on the fence, which etcd applies to every write the thread may still attempt.
     role = Role.CANDIDATE;
     fence = null;
     successorWatch = null;
     worker.interrupt();
-    if (stall == null) {
+    if (!stalled) {
       worker.join(WORK_STOP_TIMEOUT.toMillis());
     }
-    if (stall == null && worker.isAlive()) {
+    if (!stalled && worker.isAlive()) {
       log.warn("leader work of term {} did not stop within {} ms", term, WORK_STOP_TIMEOUT.toMillis());
     }
     log.info("stepped down (term {}): {}", term, why);
@@ -518,7 +542,7 @@ public final class LeadershipLoop implements AutoCloseable {
     closing.complete("shutting down");
     Leading current = leading;
     if (current != null) {
-      current.stepDown().complete("shutting down");
+      current.stepDown().complete(StepDown.because("shutting down"));
     }
     try {
       supervisor.join(WORK_STOP_TIMEOUT.toMillis() + 3000);
