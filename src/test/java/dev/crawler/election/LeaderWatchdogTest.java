@@ -151,8 +151,28 @@ class LeaderWatchdogTest {
   }
 
   @Test
-  void workThatBeatsIsNotReportedOverManyBounds() throws Exception {
-    Duration bound = Duration.ofMillis(300);
+  void workThatBeatsIsNotReportedOverManyBounds() {
+    // Time driven by hand: beats every interval (a quarter of the bound), checks every tenth of
+    // the bound, each check up to half a check late, over a hundred bounds.
+    Duration bound = Duration.ofSeconds(5);
+    long beatEvery = bound.dividedBy(4).toNanos();
+    long checkEvery = CHECK.toNanos();
+    long start = 1_000 * MS;
+    LeaderWatchdog.Progress progress = LeaderWatchdog.Progress.start(start);
+    long now = start;
+    java.util.Random late = new java.util.Random(7);
+    while (now < start + 100 * bound.toNanos()) {
+      now += checkEvery + late.nextInt((int) (checkEvery / 2 / MS)) * MS;
+      long lastBeat = start + (now - start) / beatEvery * beatEvery;
+      progress = progress.checked(lastBeat, now, CHECK);
+      assertThat(progress.stalled(bound)).as("stalled at %d ms", (now - start) / MS).isFalse();
+    }
+  }
+
+  @Test
+  void workThatBeatsIsNotReportedOnARealTimer() throws Exception {
+    // At least 2 s: on a busy machine a beat or a check may be late by hundreds of milliseconds.
+    Duration bound = Duration.ofSeconds(2);
     AtomicBoolean stalled = new AtomicBoolean();
     LeaderWatchdog watchdog = new LeaderWatchdog(1, bound, () -> true, s -> stalled.set(true));
     Thread worker = new Thread(() -> {
@@ -169,7 +189,7 @@ class LeaderWatchdogTest {
     worker.start();
     watchdog.watch(worker, timer);
     try {
-      Thread.sleep(10 * bound.toMillis());
+      Thread.sleep(3 * bound.toMillis());
       assertThat(stalled).isFalse();
     } finally {
       watchdog.close();
