@@ -45,7 +45,7 @@ import java.util.stream.IntStream;
  * processes (each in its own network namespace when root), workers joining and leaving, clients
  * writing through random replicas, and three fault lanes (masters, etcd, workers) from one seed.
  * Afterwards {@link ChaosChecker} judges the clients' history and etcd's revision history.
- * Writes {@code target/chaos/results.json}; exits 1 on any violation.
+ * Writes {@code target/chaos/results.json}; exits 1 on any violation, 2 when the harness itself failed.
  *
  * <p>Environment: {@code CHAOS_SEED} replays a schedule, {@code CHAOS_QUICK=1} runs a short one,
  * {@code CHAOS_DURATION_S} sets how long faults are injected.
@@ -164,7 +164,7 @@ public final class Chaos implements AutoCloseable {
     }
     log("faults over: " + faultCounts());
     restoreEverything();
-    clients.close();
+    List<String> harnessFailures = clients.close();
     ensureLiveWorker();
     boolean settled = settle(Duration.ofSeconds(60));
     Map<String, String> api = apiAssignments(Duration.ofSeconds(60));
@@ -181,12 +181,13 @@ public final class Chaos implements AutoCloseable {
     List<ClientOp> history = clients.history();
     writeHistory(history);
     ChaosChecker.Result result = ChaosChecker.check(new ChaosChecker.Input(
-        layout, history, events, finalAssignments, finalWorkers, api, revisionTimes, DEAD_ASSIGNMENT_BOUND_MS));
+        layout, history, events, finalAssignments, finalWorkers, api, revisionTimes, DEAD_ASSIGNMENT_BOUND_MS,
+        livenessRestarts.get(), stallReports()));
     List<String> violations = result.violations().stream().map(ChaosChecker.Violation::toString).collect(Collectors.toList());
     if (!settled) {
       log("the cluster did not settle within 60 s after the faults; the checker says why");
     }
-    return report(durationS, quick, history, result, violations);
+    return report(durationS, quick, history, result, violations, harnessFailures);
   }
 
   // ---- the lanes ----
@@ -197,14 +198,20 @@ public final class Chaos implements AutoCloseable {
       int target = f.atLeader() ? leaderIndex().orElse(f.target() % MASTERS) : f.target() % MASTERS;
       replicaLocks[target].lock();
       try {
+        // Healed whatever happens from here on: an inject that failed half-way (one DROP rule in,
+        // a killed replica that did not exit in time) must not leave the replica impaired.
         injectMaster(f.kind(), target);
         faults.get(f.kind()).incrementAndGet();
         log(f.kind().key() + " m" + target + (f.atLeader() ? " (leader)" : "") + " for " + f.holdMs() + " ms");
         Thread.sleep(f.holdMs());
-        healMaster(f.kind(), target);
       } catch (Exception e) {
         log("master lane: " + f.kind().key() + " m" + target + ": " + e);
       } finally {
+        try {
+          healMaster(f.kind(), target);
+        } catch (Exception e) {
+          log("master lane: healing " + f.kind().key() + " m" + target + ": " + e);
+        }
         replicaLocks[target].unlock();
       }
       try {
@@ -238,9 +245,14 @@ public final class Chaos implements AutoCloseable {
     }
   }
 
+  /** Undoes {@link #injectMaster}, also one that failed part-way or did not happen at all. */
   private void healMaster(FaultKind kind, int i) throws Exception {
     switch (kind) {
-      case SIGKILL, SIGTERM -> startMaster(i);
+      case SIGKILL, SIGTERM -> {
+        // The old process may still run (a signal that failed, an exit that took too long).
+        master(i).close();
+        startMaster(i);
+      }
       case SIGSTOP -> master(i).signal("CONT");
       case PARTITION_MASTER_ETCD, PARTITION_MASTER_MASTER -> net.heal(i);
       default -> throw new IllegalArgumentException(kind.toString());
@@ -254,16 +266,17 @@ public final class Chaos implements AutoCloseable {
       int member = f.kind() == FaultKind.ETCD_LEADER_KILL
           ? leader.orElse(f.target() % 3)
           : leader.map(l -> (l + 1 + f.target() % 2) % 3).orElse(f.target() % 3);
+      // Without a known leader the member killed may be any: it counts as a member kill.
+      FaultKind kind = leader.isEmpty() ? FaultKind.ETCD_MEMBER_KILL : f.kind();
       try {
         etcd.kill(member);
-        faults.get(f.kind()).incrementAndGet();
-        log(f.kind().key() + " " + etcd.name(member) + (leader.isEmpty() ? " (no leader known)" : "") + " for " + f.holdMs() + " ms");
+        faults.get(kind).incrementAndGet();
+        log(kind.key() + " " + etcd.name(member) + (leader.isEmpty() ? " (no leader known)" : "") + " for " + f.holdMs() + " ms");
         Thread.sleep(f.holdMs());
-        etcd.start(member);
-        recordPid(etcd.pid(member));
+        startEtcdMember(member);
         Thread.sleep(f.gapMs());
       } catch (Exception e) {
-        log("etcd lane: " + f.kind().key() + " " + etcd.name(member) + ": " + e);
+        log("etcd lane: " + kind.key() + " " + etcd.name(member) + ": " + e);
         sleepQuietly(1000);
       }
     }
@@ -352,8 +365,20 @@ public final class Chaos implements AutoCloseable {
     recordPid(p.pid());
   }
 
+  /** Starts an etcd member again; its pid is recorded as soon as it runs, also when it does not become healthy. */
+  private void startEtcdMember(int i) throws IOException {
+    try {
+      etcd.start(i);
+    } finally {
+      recordPid(etcd.pid(i));
+    }
+  }
+
   /** Every process this run starts, for {@code hack/chaos.sh down} after a run that could not clean up. */
   private void recordPid(long pid) {
+    if (pid < 0) {
+      return;
+    }
     try {
       Files.writeString(out.resolve("pids"), pid + "\n", StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
@@ -426,8 +451,7 @@ public final class Chaos implements AutoCloseable {
   private void restoreEverything() throws Exception {
     for (int i = 0; i < etcd.size(); i++) {
       if (!etcd.isRunning(i)) {
-        etcd.start(i);
-        recordPid(etcd.pid(i));
+        startEtcdMember(i);
       }
     }
     for (int i = 0; i < MASTERS; i++) {
@@ -551,10 +575,26 @@ public final class Chaos implements AutoCloseable {
     }
   }
 
+  /** The masters' log lines that report leader work as hung (LeadershipLoop's watchdog warning). */
+  private List<String> stallReports() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < MASTERS; i++) {
+      Path logFile = out.resolve("master-m" + i + ".log");
+      if (Files.exists(logFile)) {
+        try (var all = Files.lines(logFile, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+          String id = "m" + i;
+          all.filter(l -> l.contains("made no progress")).map(l -> id + ": " + l.trim()).forEach(lines::add);
+        }
+      }
+    }
+    return lines;
+  }
+
   // ---- output ----
 
-  private int report(long durationS, boolean quick, List<ClientOp> history, ChaosChecker.Result result, List<String> violations)
-      throws IOException {
+  /** Writes the results; 0 when clean, 1 on a violation, 2 when the harness itself failed (a client thread died). */
+  private int report(long durationS, boolean quick, List<ClientOp> history, ChaosChecker.Result result, List<String> violations,
+      List<String> harnessFailures) throws IOException {
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("seed", seed);
     results.put("quick", quick);
@@ -575,6 +615,7 @@ public final class Chaos implements AutoCloseable {
     results.put("longest_dead_assignment_ms", result.longestHomelessMs());
     results.put("load_average", Files.readString(Path.of("/proc/loadavg")).trim());
     results.put("violations", violations);
+    results.put("harness_failures", harnessFailures);
     String summary = String.format(
         "chaos: seed %d: %d faults (%s) in %d s, %d client requests, %d liveness restarts, %d violations",
         seed, total, counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
@@ -582,9 +623,13 @@ public final class Chaos implements AutoCloseable {
     results.put("summary", summary);
     Files.writeString(out.resolve("results.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
     violations.forEach(v -> System.out.println("chaos: VIOLATION " + v));
+    harnessFailures.forEach(f -> System.out.println("chaos: HARNESS FAILURE " + f));
     System.out.println("chaos: results in " + out.resolve("results.json") + ", logs in " + out);
     System.out.println(summary);
-    return violations.isEmpty() ? 0 : 1;
+    if (!violations.isEmpty()) {
+      return 1;
+    }
+    return harnessFailures.isEmpty() ? 0 : 2;
   }
 
   private Map<String, Integer> faultCounts() {

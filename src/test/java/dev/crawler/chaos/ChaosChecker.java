@@ -20,12 +20,12 @@ import java.util.stream.Collectors;
 
 /**
  * Pure check of one chaos run: the clients' history and etcd's own revision history against the
- * five invariants (docs/reliability.md). Reads nothing but its input.
+ * six invariants (docs/reliability.md). Reads nothing but its input.
  */
 public final class ChaosChecker {
   private ChaosChecker() {}
 
-  /** A broken invariant (1-5; 0: the input itself does not add up). */
+  /** A broken invariant (1-6; 0: the input itself does not add up). */
   public record Violation(int invariant, String message) {
     @Override
     public String toString() {
@@ -43,6 +43,8 @@ public final class ChaosChecker {
    * @param revisionTimes samples {revision, epoch ms}: etcd was at that revision at that time
    * @param deadAssignmentBoundMs how long a resource may stay on a dead worker (or none) once etcd
    *     deleted the worker's key, while some worker is alive
+   * @param livenessRestarts how often the harness's liveness probe restarted a replica
+   * @param stallReports the masters' log lines that report leader work as hung ("made no progress")
    */
   public record Input(
       KeyLayout layout,
@@ -52,7 +54,9 @@ public final class ChaosChecker {
       Set<String> finalWorkers,
       Map<String, String> apiAssignments,
       List<long[]> revisionTimes,
-      long deadAssignmentBoundMs) {}
+      long deadAssignmentBoundMs,
+      int livenessRestarts,
+      List<String> stallReports) {}
 
   /** The violations, and the longest time a resource stayed on a dead worker (or none). */
   public record Result(List<Violation> violations, long longestHomelessMs) {}
@@ -74,6 +78,7 @@ public final class ChaosChecker {
     staleTermWrites(electionEvents, resourceEvents, violations);
     long longest = deadWorkersAndDoubleAssignment(in, events, violations);
     oneTermPerRevision(resourceEvents, violations);
+    noHealthyReplicaTakenForStalled(in, violations);
     return new Result(List.copyOf(violations), longest);
   }
 
@@ -219,15 +224,31 @@ public final class ChaosChecker {
           + assigned.size() + " resources, " + alive + " workers; state " + in.finalAssignments().size()
           + " resources, " + in.finalWorkers() + " workers"));
     }
+    // Load is not kept anywhere: it is counted from the assignments, so it cannot drift from
+    // them. What can go wrong is the API's answer: it must agree with what etcd holds.
     if (in.apiAssignments() != null) {
       Map<String, Long> etcdLoads = loads(in.finalAssignments());
       Map<String, Long> apiLoads = loads(in.apiAssignments());
       if (!etcdLoads.equals(apiLoads)) {
-        violations.add(new Violation(4, "load drift: the API reports loads " + apiLoads
+        violations.add(new Violation(4, "the API disagrees with etcd: it reports resources per worker " + apiLoads
             + " but the assignments in etcd make " + etcdLoads));
       }
     }
     return longest;
+  }
+
+  /**
+   * Invariant 6: no leader is injected hung, so a replica found stalled (a master's "made no
+   * progress" line) or restarted by the liveness probe was a healthy one taken for a hung one.
+   */
+  private static void noHealthyReplicaTakenForStalled(Input in, List<Violation> violations) {
+    if (in.livenessRestarts() > 0) {
+      violations.add(new Violation(6, "healthy replica taken for stalled: the liveness probe restarted "
+          + in.livenessRestarts() + " replica(s), but no hung leader was injected"));
+    }
+    for (String line : in.stallReports()) {
+      violations.add(new Violation(6, "healthy replica taken for stalled: " + line));
+    }
   }
 
   private static Map<String, Long> loads(Map<String, String> assignments) {
@@ -252,7 +273,7 @@ public final class ChaosChecker {
             && (d.acknowledged() || d.indeterminate())
             && d.completedMs() >= first.invokedMs() && d.invokedMs() <= second.completedMs());
         if (!deletedBetween) {
-          violations.add(new Violation(4, "double assignment: " + entry.getKey() + " was created twice (201 in term "
+          violations.add(new Violation(4, "created twice: " + entry.getKey() + " was created twice (201 in term "
               + first.term() + " and in term " + second.term() + ") with no delete in between"));
         }
       }

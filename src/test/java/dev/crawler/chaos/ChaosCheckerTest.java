@@ -24,6 +24,8 @@ class ChaosCheckerTest {
     Set<String> finalWorkers = Set.of("w1");
     Map<String, String> api;
     final List<long[]> times = new ArrayList<>();
+    int livenessRestarts;
+    final List<String> stallReports = new ArrayList<>();
 
     History leaderKey(long term) {
       events.add(new Event(term, LAYOUT.election() + "/" + Long.toHexString(term), true, term, "{}"));
@@ -74,7 +76,7 @@ class ChaosCheckerTest {
 
     ChaosChecker.Result check() {
       return ChaosChecker.check(new ChaosChecker.Input(
-          LAYOUT, ops, events, finalAssignments, finalWorkers, api, times, BOUND_MS));
+          LAYOUT, ops, events, finalAssignments, finalWorkers, api, times, BOUND_MS, livenessRestarts, stallReports));
     }
   }
 
@@ -188,17 +190,40 @@ class ChaosCheckerTest {
   void aCreateAcknowledgedTwiceIsReported() {
     History h = clean().op(ClientOp.Kind.CREATE, "a", 150, 201, 2);
     assertThat(h.check().violations())
-        .anySatisfy(v -> assertThat(v.message()).startsWith("double assignment: a was created twice"));
+        .anySatisfy(v -> assertThat(v.message()).startsWith("created twice: a was created twice"));
   }
 
   @Test
-  void loadDriftBetweenTheApiAndEtcdIsReported() {
+  void anApiThatDisagreesWithEtcdIsReported() {
     History h = clean();
     h.api = Map.of("a", "w2");
     assertThat(h.check().violations())
         .anySatisfy(v -> {
           assertThat(v.invariant()).isEqualTo(4);
-          assertThat(v.message()).startsWith("load drift");
+          assertThat(v.message()).startsWith("the API disagrees with etcd");
+        });
+  }
+
+  @Test
+  void aLivenessRestartIsReportedAsAHealthyReplicaTakenForStalled() {
+    History h = clean();
+    h.livenessRestarts = 1;
+    assertThat(h.check().violations())
+        .anySatisfy(v -> {
+          assertThat(v.invariant()).isEqualTo(6);
+          assertThat(v.message()).startsWith("healthy replica taken for stalled: the liveness probe restarted 1");
+        });
+  }
+
+  @Test
+  void aMasterReportingNoProgressIsReportedAsAHealthyReplicaTakenForStalled() {
+    History h = clean();
+    h.stallReports.add("m1: leader work of term 5 made no progress for 6001 ms (bound 5000 ms)");
+    assertThat(h.check().violations())
+        .anySatisfy(v -> {
+          assertThat(v.invariant()).isEqualTo(6);
+          assertThat(v.message()).isEqualTo("healthy replica taken for stalled: "
+              + "m1: leader work of term 5 made no progress for 6001 ms (bound 5000 ms)");
         });
   }
 

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * Retry-After, a request that got no answer is retried on another replica. Every attempt goes
  * into the history.
  */
-final class ChaosClients implements AutoCloseable {
+final class ChaosClients {
   /** How long one logical operation keeps retrying before the client gives up on it. */
   private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(30);
   /** Each client keeps about this many resources: more and it deletes rather than creates. */
@@ -32,6 +32,8 @@ final class ChaosClients implements AutoCloseable {
   private final Supplier<List<String>> replicas;
   private final List<ClientOp> history = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  /** Why a client thread ended before it was told to stop. */
+  private final List<String> failures = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
 
   /** @param replicas the replicas' {@code host:port} by index, read for every attempt */
@@ -43,7 +45,14 @@ final class ChaosClients implements AutoCloseable {
     for (int c = 0; c < clients; c++) {
       String id = "c" + c;
       Random random = new Random(seed * 17 + c);
-      Thread t = new Thread(() -> run(id, random), "chaos-client-" + id);
+      Thread t = new Thread(() -> {
+        try {
+          run(id, random);
+        } catch (RuntimeException | Error e) {
+          failures.add("client " + id + " died: " + e);
+          throw e;
+        }
+      }, "chaos-client-" + id);
       t.setDaemon(true);
       t.start();
       threads.add(t);
@@ -118,17 +127,47 @@ final class ChaosClients implements AutoCloseable {
       if (status >= 0 && status < 500) {
         return status;
       }
-      Thread.sleep(status == 503 && retryAfter != null ? Math.min(2000, Long.parseLong(retryAfter.trim()) * 1000) : 200);
+      Thread.sleep(status == 503 ? retryAfterMs(retryAfter) : 200);
     }
     return -1;
   }
 
-  /** Stops the clients after their current attempt. */
-  @Override
-  public void close() throws InterruptedException {
+  /**
+   * How long to wait after a 503: its Retry-After in seconds, at most 2 s; 200 ms when it is
+   * missing or not a number of seconds (an HTTP date, garbage).
+   */
+  static long retryAfterMs(String retryAfter) {
+    if (retryAfter == null) {
+      return 200;
+    }
+    try {
+      long seconds = Long.parseLong(retryAfter.trim());
+      return seconds < 0 ? 200 : Math.min(2000, seconds * 1000);
+    } catch (NumberFormatException e) {
+      return 200;
+    }
+  }
+
+  /**
+   * Stops the clients after their current attempt. Returns what went wrong with the clients
+   * themselves (a thread that died early or does not stop): empty when all ran to the end.
+   */
+  List<String> close() throws InterruptedException {
+    // Asked before stopping: a thread that is not alive now ended on its own.
+    List<String> problems = new ArrayList<>();
+    for (Thread t : threads) {
+      if (!t.isAlive()) {
+        problems.add(t.getName() + " ended before the run did");
+      }
+    }
     stopping = true;
     for (Thread t : threads) {
       t.join(15_000);
+      if (t.isAlive()) {
+        problems.add(t.getName() + " did not stop within 15 s");
+      }
     }
+    problems.addAll(0, failures);
+    return problems;
   }
 }
