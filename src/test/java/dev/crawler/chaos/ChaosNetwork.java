@@ -2,6 +2,8 @@ package dev.crawler.chaos;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -164,15 +166,44 @@ public final class ChaosNetwork implements AutoCloseable {
   }
 
   private static void must(List<String> command) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    Finished f = runToFile(command);
+    if (f.exit() != 0) {
+      throw new IOException(String.join(" ", command)
+          + (f.exit() == TIMED_OUT ? " did not finish within 20 s" : " failed") + ": " + f.output().trim());
+    }
+  }
+
+  private static final int TIMED_OUT = -1;
+
+  private record Finished(int exit, String output) {}
+
+  /**
+   * Runs {@code command} with its output going to a temporary file, not a pipe: reading a pipe
+   * blocks until the process exits, so the 20 s limit would never apply. A process still running
+   * after 20 s is killed ({@link #TIMED_OUT}).
+   */
+  private static Finished runToFile(List<String> command) throws IOException {
+    Path outFile = Files.createTempFile("crchaos-", ".out");
     try {
-      if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException(String.join(" ", command) + " failed: " + out.trim());
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.to(outFile.toFile())).start();
+      int exit;
+      try {
+        if (p.waitFor(20, TimeUnit.SECONDS)) {
+          exit = p.exitValue();
+        } else {
+          p.destroyForcibly();
+          p.waitFor(5, TimeUnit.SECONDS);
+          exit = TIMED_OUT;
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted: " + String.join(" ", command), e);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted: " + String.join(" ", command), e);
+      return new Finished(exit, new String(Files.readAllBytes(outFile), StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(outFile);
     }
   }
 
@@ -191,13 +222,6 @@ public final class ChaosNetwork implements AutoCloseable {
   }
 
   private static String output(List<String> command) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      p.waitFor(20, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return out;
+    return runToFile(command).output();
   }
 }
