@@ -14,11 +14,9 @@ public final class FaultPlan {
   /**
    * One fault: {@code target} is a replica, etcd member or worker index (taken modulo what exists
    * when it is injected; ignored when {@code atLeader}); held for {@code holdMs}, then healed,
-   * then the lane waits {@code gapMs}. For the worker lane {@code kind} is null when a worker
-   * joins instead; {@code graceful} is a worker death by revoking its lease instead of letting
-   * it expire.
+   * then the lane waits {@code gapMs}.
    */
-  public record Fault(FaultKind kind, boolean atLeader, int target, long holdMs, long gapMs, boolean graceful) {}
+  public record Fault(FaultKind kind, boolean atLeader, int target, long holdMs, long gapMs) {}
 
   private final int leaseTtlSeconds;
   private final boolean partitions;
@@ -60,14 +58,14 @@ public final class FaultPlan {
       case PARTITION_MASTER_MASTER -> 2000 + master.nextInt(4000);
       default -> throw new IllegalStateException(kind.toString());
     };
-    return new Fault(kind, atLeader, target, hold, 300 + master.nextInt(1200), false);
+    return new Fault(kind, atLeader, target, hold, 300 + master.nextInt(1200));
   }
 
   /** The next fault of the etcd lane: member kills and leader kills take turns. */
   public Fault nextEtcdFault() {
     FaultKind kind = etcdTurn++ % 2 == 0 ? FaultKind.ETCD_MEMBER_KILL : FaultKind.ETCD_LEADER_KILL;
     return new Fault(kind, kind == FaultKind.ETCD_LEADER_KILL, etcd.nextInt(3), 1000 + etcd.nextInt(3000),
-        1000 + etcd.nextInt(2000), false);
+        1000 + etcd.nextInt(2000));
   }
 
   /**
