@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the chaos harness (dev.crawler.chaos.Chaos, docs/reliability.md): a 3-member etcd cluster,
 # 3 master processes (each in its own network namespace when root), workers and clients, faults
-# from one seed, then the history checker. Writes target/chaos/results.json; exits 1 on a violation.
+# from one seed, then the history checker. Writes target/chaos/results.json; exits 1 on a violation,
+# 2 when the harness itself failed (a client thread died).
 # CHAOS_QUICK=1: a short run (CI). CHAOS_SEED=n: replay a schedule. CHAOS_DURATION_S: fault time.
 # `hack/chaos.sh down` removes what a run that could not clean up left: its processes, the
 # crchaos* network namespaces, links and iptables rules.
@@ -17,7 +18,11 @@ down() {
   if [ -f target/chaos/pids ]; then
     while read -r pid; do
       if [ -z "${pid}" ] || [ ! -r "/proc/${pid}/cmdline" ]; then continue; fi
-      if tr '\0' ' ' <"/proc/${pid}/cmdline" | grep -qE -- "--name ${PREFIX}-etcd|dev\.crawler\.Main master"; then
+      # A recorded pid may since have been reused by an unrelated process: kill it only while its
+      # command line still is one of ours. cmdline separates arguments with NUL, hence -a (binary
+      # as text) and patterns within one argument; grep reads the file itself, so no pipe can end
+      # early with SIGPIPE under pipefail.
+      if grep -qaE -- "${PREFIX}-etcd|dev\.crawler\.Main" "/proc/${pid}/cmdline"; then
         kill -KILL "${pid}" 2>/dev/null || true
       fi
     done <target/chaos/pids
