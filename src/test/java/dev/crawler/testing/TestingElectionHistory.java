@@ -3,12 +3,10 @@ package dev.crawler.testing;
 import dev.crawler.election.Json;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,31 +76,46 @@ public final class TestingElectionHistory {
     return history(client, prefix).stream().map(Event::of).toList();
   }
 
-  /** Every event under {@code prefix} since revision 1, in order (etcd keeps history until compaction). */
+  /**
+   * Every event under {@code prefix} since revision 1, in order (etcd keeps history until compaction),
+   * deletions included. Nothing in a prefix tells when its watch has delivered the last deletion (a
+   * deletion leaves no key to date it by, and etcd 3.4 answers a progress request at once, before the
+   * watch has caught up), so the watch also covers one key just past the prefix, a marker written
+   * after everything else: events come in revision order, so once the marker's put arrives every
+   * event under the prefix before it has too. The marker is outside the prefix, so nothing that reads
+   * the prefix sees it, and it is deleted again.
+   */
   public static List<WatchEvent> history(Client client, String prefix) throws Exception {
+    byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+    byte[] end = p.clone();
+    end[end.length - 1]++;
+    ByteSequence marker = ByteSequence.from(end);
+    ByteSequence rangeEnd = ByteSequence.from(java.util.Arrays.copyOf(end, end.length + 1));
+    long markerRevision =
+        client.getKVClient().put(marker, bytes("history marker")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
     List<WatchEvent> events = new CopyOnWriteArrayList<>();
-    long now = client.getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
-    long lastInPrefix = client.getKVClient()
-        .get(bytes(prefix), GetOption.builder().isPrefix(true).withKeysOnly(true).build())
-        .get(5, TimeUnit.SECONDS).getKvs().stream().mapToLong(kv -> kv.getModRevision()).max().orElse(0);
     CompletableFuture<Void> caughtUp = new CompletableFuture<>();
     try (var watcher = client.getWatchClient().watch(
         bytes(prefix),
-        WatchOption.builder().isPrefix(true).withRevision(1).build(),
+        WatchOption.builder().withRange(rangeEnd).withRevision(1).build(),
         response -> {
-          events.addAll(response.getEvents());
-          if (events.stream().anyMatch(e -> e.getKeyValue().getModRevision() >= Math.max(lastInPrefix, 1))) {
-            caughtUp.complete(null);
+          for (WatchEvent e : response.getEvents()) {
+            if (e.getKeyValue().getKey().equals(marker)) {
+              if (e.getKeyValue().getModRevision() >= markerRevision) {
+                caughtUp.complete(null);
+              }
+            } else {
+              events.add(e);
+            }
           }
         })) {
-      try {
-        caughtUp.get(3, TimeUnit.SECONDS);
-      } catch (TimeoutException deletionsOnly) {
-        // the newest events were deletions, which a keys-only read cannot date; 3 s of replay is plenty
-      }
+      caughtUp.get(30, TimeUnit.SECONDS);
+    } finally {
+      client.getKVClient().delete(marker).get(5, TimeUnit.SECONDS);
     }
-    System.out.printf("history of %s: %d events up to revision %d%n", prefix, events.size(), now);
-    return new ArrayList<>(events);
+    List<WatchEvent> history = events.stream().filter(e -> e.getKeyValue().getModRevision() < markerRevision).toList();
+    System.out.printf("history of %s: %d events up to revision %d%n", prefix, history.size(), markerRevision);
+    return history;
   }
 
   private static ByteSequence bytes(String s) {
