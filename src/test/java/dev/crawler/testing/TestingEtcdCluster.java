@@ -3,6 +3,8 @@ package dev.crawler.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,8 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -54,8 +59,10 @@ public final class TestingEtcdCluster implements AutoCloseable {
   public static TestingEtcdCluster start(String host, int size, String namePrefix) throws IOException {
     Path base = Files.createTempDirectory("testing-etcd-cluster");
     List<Member> members = new ArrayList<>();
+    Set<Integer> taken = new HashSet<>();
     for (int i = 0; i < size; i++) {
-      members.add(new Member(namePrefix + i, TestingEtcd.freePort(), TestingEtcd.freePort(), TestingEtcd.freePort()));
+      members.add(new Member(namePrefix + i,
+          portBelowEphemeralRange(taken), portBelowEphemeralRange(taken), portBelowEphemeralRange(taken)));
     }
     TestingEtcdCluster cluster = new TestingEtcdCluster(base, host, members);
     try {
@@ -70,6 +77,37 @@ public final class TestingEtcdCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /**
+   * A port below the kernel's ephemeral range that nothing listens on. A port from that range (what
+   * binding port 0 gives) can become the source port of any outgoing connection between being chosen
+   * and etcd binding it, or while a killed member is down: a member once failed to start with
+   * "address already in use" so. Members keep their ports across restarts, so they stay out of it.
+   */
+  static int portBelowEphemeralRange(Set<Integer> taken) throws IOException {
+    int ephemeralStart = 32768;
+    try {
+      ephemeralStart = Integer.parseInt(
+          Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException unreadable) {
+      // Linux's default start of the range
+    }
+    int low = Math.max(1024, ephemeralStart - 12000);
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(low, ephemeralStart);
+      if (taken.contains(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress(port));
+        taken.add(port);
+        return port;
+      } catch (IOException inUse) {
+        // try another
+      }
+    }
+    throw new IOException("no free port between " + low + " and " + ephemeralStart);
   }
 
   public int size() {

@@ -56,4 +56,15 @@ class TestingEtcdClusterTest {
       }
     }
   }
+
+  @Test
+  void membersGetPortsBelowTheEphemeralRangeSoNoOutgoingConnectionCanHoldOne() throws Exception {
+    int ephemeralStart = Integer.parseInt(java.nio.file.Files.readAllLines(
+        java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
+    for (int i = 0; i < 30; i++) {
+      assertThat(TestingEtcdCluster.portBelowEphemeralRange(taken)).isLessThan(ephemeralStart).isGreaterThanOrEqualTo(1024);
+    }
+    assertThat(taken).hasSize(30);
+  }
 }
