@@ -56,6 +56,18 @@ public record KeyLayout(String prefix) {
     return prefix + "/resources/";
   }
 
+  /**
+   * Crawl progress of each resource lives under {@code <progressDir><name>}: written by the worker
+   * the resource is assigned to, read by the worker it moves to, deleted with the resource.
+   */
+  public String progressDir() {
+    return prefix + "/progress/";
+  }
+
+  public String progress(String name) {
+    return progressDir() + name;
+  }
+
   public String worker(String id) {
     return workersDir() + id;
   }
