@@ -1,5 +1,6 @@
 package dev.crawler;
 
+import dev.crawler.support.LogLevel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,21 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Read by {@link LogLevel#apply} before picocli runs; declared here so every subcommand accepts and lists it. */
+  @CommandLine.Option(
+      names = LogLevel.FLAG,
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "LEVEL",
+      description = "error, warn, info, debug or trace (env " + LogLevel.ENV + "; default info).")
+  String logLevel;
+
   public static void main(String[] args) {
+    try {
+      LogLevel.apply(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
     HttpLimits.apply();
     System.exit(commandLine().execute(args));
   }
