@@ -401,6 +401,13 @@ isolate_network() {
     iptables -t mangle -A "${FW_CHAIN}" -i "${ifc}" -o "${BRIDGE}" -j DROP
   done
   iptables -t mangle -C FORWARD -j "${FW_CHAIN}" 2>/dev/null || iptables -t mangle -I FORWARD 1 -j "${FW_CHAIN}"
+  # With br_netfilter on, bridged pod-to-pod packets (a pod to CoreDNS or to a Service's backend)
+  # traverse the filter table's FORWARD chain: a host whose policy there is DROP (a Docker install
+  # sets it) would drop them, and pods would resolve no name. Accept the bridge's own traffic first;
+  # the mangle chain above has already dropped everything that would leave the bridge.
+  iptables -t filter -N "${FW_CHAIN}" 2>/dev/null || iptables -t filter -F "${FW_CHAIN}"
+  iptables -t filter -A "${FW_CHAIN}" -i "${BRIDGE}" -o "${BRIDGE}" -j ACCEPT
+  iptables -t filter -C FORWARD -j "${FW_CHAIN}" 2>/dev/null || iptables -t filter -I FORWARD 1 -j "${FW_CHAIN}"
   # Pods reach Services through this host's routing and NAT (kube-proxy), on the bridge only.
   sysctl -qw net.ipv4.ip_forward=1
   [ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || sysctl -qw net.bridge.bridge-nf-call-iptables=1

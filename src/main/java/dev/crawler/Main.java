@@ -9,8 +9,13 @@ import picocli.CommandLine.Command;
     name = "crawler-master",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "CrawlerMaster: a Kubernetes operator and a highly available crawler master replica.",
-    subcommands = {dev.crawler.operator.OperatorCommand.class, dev.crawler.master.MasterCommand.class})
+    description = "CrawlerMaster: a Kubernetes operator, a highly available crawler master replica, a crawl worker.",
+    subcommands = {
+      dev.crawler.operator.OperatorCommand.class,
+      dev.crawler.master.MasterCommand.class,
+      dev.crawler.worker.WorkerCommand.class,
+      dev.crawler.site.DemoSiteCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -40,7 +45,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: use 'operator' or 'master'.");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: use 'operator', 'master' or 'worker'.");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

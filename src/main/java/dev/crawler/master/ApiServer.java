@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.crawler.HttpLimits;
 import dev.crawler.api.MasterPaths;
+import dev.crawler.api.Resource;
 import dev.crawler.election.EtcdUnavailableException;
 import dev.crawler.election.Fence;
 import dev.crawler.election.Leader;

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.Resource;
 import dev.crawler.election.EtcdUnavailableException;
 import dev.crawler.election.Fence;
 import dev.crawler.election.Heartbeat;

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.Resource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -1,5 +1,7 @@
 package dev.crawler.master;
 
+import dev.crawler.api.Resource;
+import dev.crawler.api.Worker;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.EtcdUnavailableException;
@@ -107,12 +109,16 @@ public final class ClusterStore {
         TIMEOUT);
   }
 
-  /** Deletes a resource; CONDITION_FAILED when there was none. */
+  /**
+   * Deletes a resource and its crawl progress in one transaction; CONDITION_FAILED when there was
+   * none. The worker crawling it sees the delete in its watch, and its next progress write fails
+   * (its guard is the resource key's mod revision).
+   */
   public Fence.Outcome delete(Fence fence, String name) throws LeadershipLostException, InterruptedException {
     ByteSequence key = bytes(layout.resource(name));
     return fence.commit(
         List.of(new Cmp(key, Cmp.Op.GREATER, CmpTarget.version(0))),
-        List.of(Op.delete(key, DeleteOption.DEFAULT)),
+        List.of(Op.delete(key, DeleteOption.DEFAULT), Op.delete(bytes(layout.progress(name)), DeleteOption.DEFAULT)),
         TIMEOUT);
   }
 

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.PrivateAddresses;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -46,19 +47,10 @@ public enum CrawlTargets {
       } catch (UnknownHostException e) {
         throw new BadRequestException("invalid url '" + url + "': bad IP address " + host);
       }
-      if (isPrivate(address)) {
+      if (PrivateAddresses.isPrivate(address)) {
         throw privateTarget(url, host);
       }
     }
-  }
-
-  private static boolean isPrivate(InetAddress a) {
-    byte[] b = a.getAddress();
-    boolean uniqueLocal = b.length == 16 && (b[0] & 0xfe) == 0xfc;
-    boolean sharedCgnat = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
-    boolean thisNetwork = b.length == 4 && b[0] == 0;
-    return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-        || a.isMulticastAddress() || uniqueLocal || sharedCgnat || thisNetwork;
   }
 
   private static BadRequestException privateTarget(String url, String host) {

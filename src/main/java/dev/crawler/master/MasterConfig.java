@@ -148,7 +148,7 @@ public record MasterConfig(
   }
 
   /** The flag when given, else the environment variable; null when neither is set. Flags win. */
-  static String pick(String flag, Map<String, String> env, String var) {
+  public static String pick(String flag, Map<String, String> env, String var) {
     if (flag != null && !flag.isBlank()) {
       return flag.trim();
     }
@@ -156,7 +156,7 @@ public record MasterConfig(
     return v == null || v.isBlank() ? null : v.trim();
   }
 
-  private static String required(String flag, String name, Map<String, String> env, String var)
+  public static String required(String flag, String name, Map<String, String> env, String var)
       throws InvalidConfigException {
     String v = pick(flag, env, var);
     if (v == null) {
@@ -165,7 +165,7 @@ public record MasterConfig(
     return v;
   }
 
-  private static int integer(String value, String name, String var, int dflt, int min, int max)
+  public static int integer(String value, String name, String var, int dflt, int min, int max)
       throws InvalidConfigException {
     if (value == null) {
       return dflt;
@@ -183,7 +183,7 @@ public record MasterConfig(
   }
 
   /** {@code $(POD_IP):port} with an IPv6 pod IP gives {@code fd00::1:8080}: bracket the host. */
-  static String bracketIpv6(String address) {
+  public static String bracketIpv6(String address) {
     int colon = address.lastIndexOf(':');
     if (colon > 0 && !address.startsWith("[") && address.substring(0, colon).contains(":")) {
       return "[" + address.substring(0, colon) + "]" + address.substring(colon);
@@ -208,7 +208,7 @@ public record MasterConfig(
     }
   }
 
-  private static List<URI> endpoints(String value) throws InvalidConfigException {
+  public static List<URI> endpoints(String value) throws InvalidConfigException {
     List<URI> uris = new ArrayList<>();
     for (String part : value.split(",")) {
       String s = part.trim();

@@ -1,12 +1,17 @@
 package dev.crawler.master;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crawler.api.Resource;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;
 
-/** The body of {@code POST /api/v1/resources}, validated. */
-public record ResourceRequest(String name, String url) {
+/**
+ * The body of {@code POST /api/v1/resources}, validated: {@code name} and {@code url}, and
+ * optionally the crawl's limits {@code maxPages} and {@code maxDepth} (absent: the defaults of
+ * {@link Resource}).
+ */
+public record ResourceRequest(String name, String url, Integer maxPages, Integer maxDepth) {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final int MAX_URL_LENGTH = 2048;
 
@@ -22,7 +27,25 @@ public record ResourceRequest(String name, String url) {
     String url = text(root, "url");
     validateName(name);
     validateUrl(url, targets);
-    return new ResourceRequest(name, url);
+    Integer maxPages = optionalInt(root, "maxPages", Resource.MIN_MAX_PAGES, Resource.MAX_MAX_PAGES);
+    Integer maxDepth = optionalInt(root, "maxDepth", Resource.MIN_MAX_DEPTH, Resource.MAX_MAX_DEPTH);
+    return new ResourceRequest(name, url, maxPages, maxDepth);
+  }
+
+  /** The resource this request asks for, given to {@code worker} (null: nobody) in {@code term}. */
+  public Resource toResource(String worker, long term) {
+    return new Resource(name, url, worker, term, maxPages, maxDepth);
+  }
+
+  private static Integer optionalInt(JsonNode root, String field, int min, int max) throws BadRequestException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min || node.asInt() > max) {
+      throw new BadRequestException("field '" + field + "' must be an integer from " + min + " to " + max);
+    }
+    return node.asInt();
   }
 
   private static String text(JsonNode root, String field) throws BadRequestException {

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.Resource;
 import dev.crawler.election.Fence;
 import dev.crawler.election.LeadershipLostException;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class ResourceService {
     String worker =
         Assignment.leastLoaded(Assignment.loads(snapshot.resourceList(), snapshot.workers().keySet()))
             .orElse(null);
-    Resource resource = new Resource(request.name(), request.url(), worker, fence.term());
+    Resource resource = request.toResource(worker, fence.term());
     return store.create(fence, resource) == Fence.Outcome.APPLIED ? Optional.of(resource) : Optional.empty();
   }
 

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.api.Resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

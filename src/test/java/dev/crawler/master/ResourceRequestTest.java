@@ -17,7 +17,7 @@ class ResourceRequestTest {
   @Test
   void validRequestIsAccepted() throws Exception {
     assertThat(parse("{\"name\":\"news-1\",\"url\":\"https://example.com/a?b=c\",\"extra\":1}"))
-        .isEqualTo(new ResourceRequest("news-1", "https://example.com/a?b=c"));
+        .isEqualTo(new ResourceRequest("news-1", "https://example.com/a?b=c", null, null));
     assertThat(parse("{\"name\":\"a\",\"url\":\"http://93.184.216.34:8080/\"}").name()).isEqualTo("a");
   }
 
@@ -75,5 +75,27 @@ class ResourceRequestTest {
   void nameLongerThanADnsLabelIsRejected() {
     String name = "a".repeat(64);
     assertThatThrownBy(() -> ResourceRequest.validateName(name)).isInstanceOf(BadRequestException.class);
+  }
+
+  @Test
+  void crawlLimitsAreOptionalAndKeptWhenGiven() throws BadRequestException {
+    assertThat(parse("{\"name\":\"a\",\"url\":\"https://example.com/\",\"maxPages\":7,\"maxDepth\":0}"))
+        .isEqualTo(new ResourceRequest("a", "https://example.com/", 7, 0));
+    assertThat(parse("{\"name\":\"a\",\"url\":\"https://example.com/\"}").toResource("w", 3))
+        .satisfies(r -> {
+          assertThat(r.pageLimit()).isEqualTo(dev.crawler.api.Resource.DEFAULT_MAX_PAGES);
+          assertThat(r.depthLimit()).isEqualTo(dev.crawler.api.Resource.DEFAULT_MAX_DEPTH);
+        });
+  }
+
+  @Test
+  void crawlLimitsOutOfRangeOrNotIntegersAreRefusedNamingTheRange() {
+    assertThatThrownBy(() -> parse("{\"name\":\"a\",\"url\":\"https://example.com/\",\"maxPages\":0}"))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessage("field 'maxPages' must be an integer from 1 to 10000");
+    assertThatThrownBy(() -> parse("{\"name\":\"a\",\"url\":\"https://example.com/\",\"maxDepth\":\"2\"}"))
+        .hasMessage("field 'maxDepth' must be an integer from 0 to 10");
+    assertThatThrownBy(() -> parse("{\"name\":\"a\",\"url\":\"https://example.com/\",\"maxDepth\":1.5}"))
+        .hasMessage("field 'maxDepth' must be an integer from 0 to 10");
   }
 }

@@ -20,9 +20,6 @@ import java.util.concurrent.TimeUnit;
  * STOP, CONT) and the HTTP helpers to talk to it. {@link #close()} kills it if still alive.
  */
 public final class TestingMasterProcess implements AutoCloseable {
-  /** Small, fast-starting JVMs: several replicas share 2 cores in tests. */
-  private static final List<String> JVM_FLAGS =
-      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx128m", "-XX:-UsePerfData");
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1).build();
 
@@ -70,13 +67,9 @@ public final class TestingMasterProcess implements AutoCloseable {
       List<String> extraArgs,
       Path logFile)
       throws IOException {
-    List<String> command = new ArrayList<>(launcher);
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(JVM_FLAGS);
-    command.addAll(
+    List<String> args = new ArrayList<>(
         List.of(
-            "-cp", System.getProperty("java.class.path"),
-            "dev.crawler.Main", "master",
+            "master",
             "--id", id,
             "--bind", host,
             "--port", Integer.toString(port),
@@ -84,11 +77,9 @@ public final class TestingMasterProcess implements AutoCloseable {
             "--etcd-endpoints", etcdEndpoints,
             "--prefix", prefix,
             "--lease-ttl", Integer.toString(leaseTtlSeconds)));
-    command.addAll(extraArgs);
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.equals("POD_NAME") || k.startsWith("ETCD_"));
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-    return new TestingMasterProcess(id, host, port, logFile, pb.start());
+    args.addAll(extraArgs);
+    Process process = TestingJvm.start(launcher, TestingJvm.SMALL_JVM_FLAGS, args, java.util.Map.of(), logFile);
+    return new TestingMasterProcess(id, host, port, logFile, process);
   }
 
   public String id() {

@@ -1,4 +1,4 @@
-package dev.crawler.master;
+package dev.crawler.api;
 
 /**
  * A live worker as it registers itself under {@code <prefix>/workers/<id>}, bound to its own
