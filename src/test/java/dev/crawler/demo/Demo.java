@@ -5,14 +5,15 @@ import dev.crawler.api.KeyLayout;
 import dev.crawler.election.LeaderInfo;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
+import dev.crawler.testing.TestingCrawls;
 import dev.crawler.testing.TestingKubelet;
+import dev.crawler.testing.TestingWorkerProcess;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crawler.site.DemoSite;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.options.PutOption;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,6 +49,7 @@ public final class Demo {
   private static final String NAMESPACE = "crawler-system";
   // Paths of the master's HTTP API (dev.crawler.api.MasterPaths).
   private static final String RESOURCES = "/api/v1/resources";
+  private static final int PAGES_PER_RESOURCE = 60;
 
   private final Path projectDir;
   private final Path demoDir;
@@ -94,7 +96,12 @@ public final class Demo {
 
     api.kubectl("create", "namespace", NAMESPACE).assertSuccess();
     Process operator = startOperator(api.kubeconfigFile());
-    TestingKubelet kubelet = TestingKubelet.start(kube, demoDir.resolve("pods"));
+    // The demo's masters accept URLs of the local site (127.0.0.1): --allow-private-targets.
+    TestingKubelet kubelet = TestingKubelet.start(kube, demoDir.resolve("pods"), (pod, container) -> {
+      List<String> cmd = new ArrayList<>(TestingKubelet.masterCommand().command(pod, container));
+      cmd.add("--allow-private-targets");
+      return cmd;
+    }, Duration.ofSeconds(1));
     cleanup.push(kubelet);
 
     String sample = Files.readString(projectDir.resolve(SAMPLE))
@@ -121,27 +128,43 @@ public final class Demo {
           () -> electionLeader(etcdClient, electionName));
       log("etcd says " + old.id() + " at " + old.address() + " leads");
 
-      registerWorker(etcdClient, keys, "worker-a", "127.0.0.1:9101");
-      registerWorker(etcdClient, keys, "worker-b", "127.0.0.1:9102");
+      DemoSite site = DemoSite.start("127.0.0.1", 0, 2000, 4, false);
+      cleanup.push(site);
+      log("site to crawl at " + site.base("127.0.0.1") + " (2000 generated pages, robots.txt)");
+      List<TestingWorkerProcess> workers = new ArrayList<>();
+      for (String id : List.of("worker-a", "worker-b")) {
+        TestingWorkerProcess w = TestingWorkerProcess.start(id, etcd.endpoint(), keys.prefix(), 3,
+            List.of("--crawl-delay-ms", "40"), Files.createDirectories(demoDir.resolve("pages-" + id)),
+            demoDir.resolve(id + ".log"));
+        cleanup.push(w);
+        workers.add(w);
+      }
+      for (TestingWorkerProcess w : workers) {
+        w.awaitReady(STEP_TIMEOUT);
+      }
       List<String> resources = List.of("docs", "blog", "news", "shop");
-      for (String r : resources) {
+      for (int i = 0; i < resources.size(); i++) {
+        String r = resources.get(i);
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://" + old.address() + RESOURCES))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(
-                "{\"name\":\"" + r + "\",\"url\":\"https://example.org/" + r + "\"}"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + r + "\",\"url\":\"" + site.base("127.0.0.1")
+                + "/p/" + (i + 1) + "\",\"maxPages\":" + PAGES_PER_RESOURCE + ",\"maxDepth\":4}"))
             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         if (post.statusCode() / 100 != 2) {
           throw new IllegalStateException("POST " + RESOURCES + " " + r + " -> " + post.statusCode() + " " + post.body());
         }
       }
-      log("registered workers worker-a, worker-b; submitted resources " + resources + " to " + old.id());
+      log("workers worker-a, worker-b crawling; submitted resources " + resources + " (" + PAGES_PER_RESOURCE
+          + " pages each) to " + old.id() + "; pages go to " + demoDir.resolve("pages-worker-*"));
+      await("pages being crawled", STEP_TIMEOUT, operator,
+          () -> pagesCrawled(etcdClient, keys, resources) >= 20 ? Optional.of(true) : Optional.empty());
       log("resources before: " + getResources(old.address()).orElse("(unavailable)"));
-
+      int pagesBefore = pagesCrawled(etcdClient, keys, resources);
       long pid = kubelet.pid(NAMESPACE, old.id())
           .orElseThrow(() -> new IllegalStateException("no process for leader pod " + old.id()));
       long killedAt = System.nanoTime();
       new ProcessBuilder("kill", "-KILL", Long.toString(pid)).inheritIO().start().waitFor();
-      log("kill -KILL " + pid + " (" + old.id() + ")");
+      log("kill -KILL " + pid + " (" + old.id() + ") with " + pagesBefore + " pages crawled");
 
       // Both sides are polled from the kill on, concurrently: etcd's election every 10 ms, the CR every 50 ms.
       CompletableFuture<Timed<LeaderInfo>> etcdSide = CompletableFuture.supplyAsync(() -> timed(killedAt,
@@ -183,8 +206,28 @@ public final class Demo {
         System.out.println("demo: FAILED: resources missing after failover: " + lost);
         return 1;
       }
-      System.out.printf("demo: leader %s -> %s in %d ms; status updated in %d ms%n",
-          old.id(), newLeader.id(), next.millis(), status.millis());
+      List<String> unfinished = new ArrayList<>(resources);
+      long crawlDeadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+      while (!unfinished.isEmpty() && System.nanoTime() < crawlDeadline) {
+        unfinished.removeIf(r -> progress(etcdClient, keys, r).map(p -> p.path("state").asText().equals("done"))
+            .orElse(false));
+        Thread.sleep(100);
+      }
+      int pagesTotal = pagesCrawled(etcdClient, keys, resources);
+      int lines = 0;
+      for (TestingWorkerProcess w : workers) {
+        lines += w.pages().size();
+      }
+      log("crawls after: " + resources.stream().map(r -> r + " " + progress(etcdClient, keys, r)
+          .map(p -> p.path("state").asText() + " " + p.path("pages").asInt() + " pages by " + p.path("worker").asText())
+          .orElse("(no progress)")).toList() + "; " + lines + " page lines written");
+      if (!unfinished.isEmpty()) {
+        System.out.println("demo: FAILED: crawls not finished after the failover: " + unfinished);
+        return 1;
+      }
+      System.out.printf("demo: leader %s -> %s in %d ms; status updated in %d ms; pages crawled %d + %d, lost %d%n",
+          old.id(), newLeader.id(), next.millis(), status.millis(), pagesBefore, pagesTotal - pagesBefore,
+          lost.size() + unfinished.size());
       return 0;
     }
   }
@@ -233,24 +276,19 @@ public final class Demo {
     }
   }
 
-  /** A worker as the crawler's workers register: a key under workersDir() bound to its own kept-alive lease. */
-  private void registerWorker(Client etcd, KeyLayout keys, String id, String address) throws Exception {
-    long lease = etcd.getLeaseClient().grant(10).get(5, TimeUnit.SECONDS).getID();
-    var keepAlive = etcd.getLeaseClient().keepAlive(lease, new StreamObserver<LeaseKeepAliveResponse>() {
-      @Override
-      public void onNext(LeaseKeepAliveResponse value) {}
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {}
-    });
-    cleanup.push(keepAlive::close);
-    String json = "{\"id\":\"" + id + "\",\"address\":\"" + address + "\"}";
-    etcd.getKVClient().put(bytes(keys.worker(id)), bytes(json), PutOption.builder().withLeaseId(lease).build())
-        .get(5, TimeUnit.SECONDS);
+  /** Pages fetched so far by every crawl of {@code resources}, as their progress in etcd says. */
+  private static int pagesCrawled(Client etcd, KeyLayout keys, List<String> resources) {
+    return resources.stream().mapToInt(r -> progress(etcd, keys, r).map(p -> p.path("pages").asInt()).orElse(0)).sum();
   }
+
+  private static Optional<JsonNode> progress(Client etcd, KeyLayout keys, String resource) {
+    try {
+      return TestingCrawls.progress(etcd, keys, resource);
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
 
   private Optional<String> getResources(String address) {
     try {

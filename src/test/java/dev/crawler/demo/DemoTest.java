@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 @Tag("etcd")
 class DemoTest {
   private static final Pattern SUMMARY =
-      Pattern.compile("demo: leader (demo-\\d) -> (demo-\\d) in \\d+ ms; status updated in \\d+ ms");
+      Pattern.compile("demo: leader (demo-\\d) -> (demo-\\d) in \\d+ ms; status updated in \\d+ ms;"
+          + " pages crawled (\\d+) \\+ (\\d+), lost 0");
 
   @Test
   void demoShowsAFailoverToAnotherReplicaAndExitsZero() throws IOException, InterruptedException {
@@ -55,5 +56,8 @@ class DemoTest {
     var summary = lines.stream().map(SUMMARY::matcher).filter(m -> m.matches()).findFirst();
     assertThat(summary).as("the summary line; output:%n%s", String.join("\n", lines)).isPresent();
     assertThat(summary.get().group(2)).as("the new leader").isNotEqualTo(summary.get().group(1));
+    // Real workers crawled before the leader died and went on after it.
+    assertThat(Integer.parseInt(summary.get().group(3))).as("pages before the kill").isPositive();
+    assertThat(Integer.parseInt(summary.get().group(4))).as("pages after the kill").isPositive();
   }
 }
