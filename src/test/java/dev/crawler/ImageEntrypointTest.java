@@ -36,6 +36,9 @@ class ImageEntrypointTest {
     assertThat(entrypoint(bin, "master", "--id", "demo-0")).containsExactly(
         "@/app/master.jvm.options", "-XX:SharedArchiveFile=/app/master.jsa",
         "-jar", "/app/crawler-master.jar", "master", "--id", "demo-0");
+    assertThat(entrypoint(bin, "worker", "--id", "w-1")).containsExactly(
+        "@/app/master.jvm.options", "-XX:SharedArchiveFile=/app/master.jsa",
+        "-jar", "/app/crawler-master.jar", "worker", "--id", "w-1");
     assertThat(entrypoint(bin, "operator", "--leader-election=true")).containsExactly(
         "@/app/operator.jvm.options", "-jar", "/app/crawler-master.jar", "operator", "--leader-election=true");
     assertThat(entrypoint(bin, "--help")).containsExactly(
