@@ -47,6 +47,19 @@ public class CrawlerMasterSpec {
   @JsonPropertyDescription("CPU and memory requests and limits of each master container.")
   private ResourceRequirements resources;
 
+  @JsonPropertyDescription(
+      "Crawl workers the operator runs for this cluster (a Deployment <name>-workers). Absent: no"
+          + " workers are run; workers started elsewhere may still register in etcd.")
+  private WorkersSpec workers;
+
+  public WorkersSpec getWorkers() {
+    return workers;
+  }
+
+  public void setWorkers(WorkersSpec workers) {
+    this.workers = workers;
+  }
+
   public Integer getReplicas() {
     return replicas;
   }

@@ -39,6 +39,11 @@ public class CrawlerMasterStatus {
   private Long leaderTransitions;
 
   @JsonPropertyDescription(
+      "Workers registered in etcd under this cluster's prefix (those of spec.workers and any others),"
+          + " as the operator last counted; absent while it could not count them.")
+  private Integer workers;
+
+  @JsonPropertyDescription(
       "Ready (replicas ready and a leader elected), LeaderElected, EtcdReachable.")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -48,6 +53,14 @@ public class CrawlerMasterStatus {
 
   public void setObservedGeneration(Long observedGeneration) {
     this.observedGeneration = observedGeneration;
+  }
+
+  public Integer getWorkers() {
+    return workers;
+  }
+
+  public void setWorkers(Integer workers) {
+    this.workers = workers;
   }
 
   public Integer getReplicas() {
@@ -130,12 +143,13 @@ public class CrawlerMasterStatus {
         && Objects.equals(term, s.term)
         && Objects.equals(leaderSince, s.leaderSince)
         && Objects.equals(leaderTransitions, s.leaderTransitions)
+        && Objects.equals(workers, s.workers)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, replicas, readyReplicas, leader, leaderAddress, term,
-        leaderSince, leaderTransitions, conditions);
+        leaderSince, leaderTransitions, workers, conditions);
   }
 }

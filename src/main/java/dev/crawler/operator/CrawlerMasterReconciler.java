@@ -71,7 +71,11 @@ import org.slf4j.LoggerFactory;
       @Dependent(
           name = CrawlerMasterReconciler.CLIENT_SERVICE,
           type = ClientServiceDependentResource.class,
-          useEventSourceWithName = CrawlerMasterReconciler.HEADLESS_SERVICE)
+          useEventSourceWithName = CrawlerMasterReconciler.HEADLESS_SERVICE),
+      @Dependent(
+          name = CrawlerMasterReconciler.WORKERS,
+          type = WorkerDeploymentDependentResource.class,
+          reconcilePrecondition = WorkerDeploymentDependentResource.WorkersRequested.class)
     })
 public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   private static final Logger LOG = LoggerFactory.getLogger(CrawlerMasterReconciler.class);
@@ -81,6 +85,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   static final String STATEFUL_SET = "statefulset";
   static final String HEADLESS_SERVICE = "headless-service";
   static final String CLIENT_SERVICE = "client-service";
+  static final String WORKERS = "workers";
   static final String PODS = "master-pods";
   static final String SECRETS = "etcd-secrets";
   /** Primary cache index: the namespace/name of each Secret a CrawlerMaster's spec.etcd names. */
@@ -257,6 +262,12 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
         new PodRoleLabeler(context.getClient()).apply(cm.getMetadata().getNamespace(), pods, leader.leaderPod());
       }
       status.leader(leader);
+      if (cm.getSpec().getWorkers() == null) {
+        status.workers(null);
+      } else {
+        // Counted on every reconcile; the workers' Deployment changes (pods Ready or gone) trigger one.
+        leaderWatch.registeredWorkers(id).ifPresent(status::workers);
+      }
       leaderEvents = leader.events();
       transition = leader.transition();
       switchover = switchoverIfAsked(cm, context);

@@ -51,7 +51,8 @@ public final class ElectionEventSource
       EtcdCredentials credentials,
       EtcdClients.Handle client,
       Election election,
-      Observation watch) {}
+      Observation watch,
+      io.etcd.jetcd.Watch.Watcher workers) {}
 
   private final EtcdClients clients;
   private final Clock clock;
@@ -132,7 +133,18 @@ public final class ElectionEventSource
                 trigger(id, observation);
               }
             });
-    self[0] = new Watched(normalized, layout, credentials, client, election, watch);
+    // Workers registering or leaving (a key created or deleted: keep-alives write nothing) change
+    // status.workers: one reconcile each. A watch that fails is not retried here; the next
+    // restart of this cluster's watch, and every other reconcile, count the workers again.
+    io.etcd.jetcd.Watch.Watcher workers = client.client().getWatchClient().watch(
+        io.etcd.jetcd.ByteSequence.from(layout.workersDir(), java.nio.charset.StandardCharsets.UTF_8),
+        io.etcd.jetcd.options.WatchOption.builder().isPrefix(true).build(),
+        io.etcd.jetcd.Watch.listener(response -> scheduler.execute(() -> {
+          if (watched.get(id) == self[0]) {
+            triggerForWorkers(id);
+          }
+        }), error -> LOG.debug("{}: workers watch ended: {}", id, error.toString())));
+    self[0] = new Watched(normalized, layout, credentials, client, election, watch, workers);
     watched.put(id, self[0]);
     watch.start();
   }
@@ -172,6 +184,32 @@ public final class ElectionEventSource
   public Optional<Election> election(ResourceID id) {
     Watched w = watched.get(id);
     return w == null ? Optional.empty() : Optional.of(w.election());
+  }
+
+  /**
+   * How many workers are registered under the cluster's prefix: a count-only read (no values) of
+   * {@code <prefix>/workers/} with the watch's client; empty while the cluster is not watched or
+   * etcd does not answer within the request timeout.
+   */
+  public Optional<Integer> registeredWorkers(ResourceID id) {
+    Watched w = watched.get(id);
+    if (w == null) {
+      return Optional.empty();
+    }
+    try {
+      long n = w.client().client().getKVClient()
+          .get(io.etcd.jetcd.ByteSequence.from(w.layout().workersDir(), java.nio.charset.StandardCharsets.UTF_8),
+              io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withCountOnly(true).build())
+          .get(requestTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+          .getCount();
+      return Optional.of((int) n);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.debug("{}: cannot count workers: {}", id, e.toString());
+      return Optional.empty();
+    }
   }
 
   /** How many jetcd clients the watches hold open; for metrics. */
@@ -219,7 +257,16 @@ public final class ElectionEventSource
     }
   }
 
+  private void triggerForWorkers(ResourceID id) {
+    LOG.debug("{}: workers changed", id);
+    EventHandler handler = getEventHandler();
+    if (isRunning() && handler != null) {
+      handler.handleEvent(new Event(id));
+    }
+  }
+
   private void stop(Watched w) {
+    w.workers().close();
     w.watch().close();
     // Release on the watch's thread, after its close ran, so no callback uses a closed client.
     scheduler.execute(w.client()::close);

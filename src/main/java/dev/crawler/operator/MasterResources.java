@@ -167,7 +167,7 @@ public final class MasterResources {
    * The TLS Secret whole, the auth Secret's password only (the user name comes as an env
    * reference). Readable by the master's group only (0440, fsGroup), not by every user in the pod.
    */
-  private static void addSecretVolumes(CrawlerMaster cm, PodSpec pod) {
+  static void addSecretVolumes(CrawlerMaster cm, PodSpec pod) {
     EtcdSpec etcd = cm.getSpec().getEtcd();
     if (etcd.getTls() == null && etcd.getAuth() == null) {
       return;
@@ -243,22 +243,7 @@ public final class MasterResources {
     List<EnvVar> env = new ArrayList<>(env(cm));
     List<VolumeMount> mounts = new ArrayList<>();
     mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
-    EtcdSpec etcd = spec.getEtcd();
-    if (etcd.getTls() != null) {
-      mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_DIR).withReadOnly(true).build());
-      env.add(value(MasterEnv.ETCD_CA_FILE, TLS_DIR + "/" + EtcdTlsSpec.CA_KEY));
-      if (access.clientCertificate()) {
-        env.add(value(MasterEnv.ETCD_CERT_FILE, TLS_DIR + "/" + EtcdTlsSpec.CERT_KEY));
-        env.add(value(MasterEnv.ETCD_KEY_FILE, TLS_DIR + "/" + EtcdTlsSpec.KEY_KEY));
-      }
-    }
-    if (etcd.getAuth() != null) {
-      mounts.add(new VolumeMountBuilder().withName(AUTH_VOLUME).withMountPath(AUTH_DIR).withReadOnly(true).build());
-      env.add(new EnvVarBuilder().withName(MasterEnv.ETCD_USERNAME).withNewValueFrom().withNewSecretKeyRef()
-          .withName(etcd.getAuth().getSecretName()).withKey(EtcdAuthSpec.USERNAME_KEY).endSecretKeyRef()
-          .endValueFrom().build());
-      env.add(value(MasterEnv.ETCD_PASSWORD_FILE, AUTH_DIR + "/" + EtcdAuthSpec.PASSWORD_KEY));
-    }
+    addEtcdAccess(cm, access, env, mounts);
     return new ContainerBuilder()
         .withName(CONTAINER_NAME)
         .withImage(spec.getImage() == null || spec.getImage().isBlank() ? settings.masterImage() : spec.getImage())
@@ -291,6 +276,29 @@ public final class MasterResources {
         .endSecurityContext()
         .withVolumeMounts(mounts)
         .build();
+  }
+
+  /**
+   * The etcd material of a pod of this cluster (masters and workers alike): the TLS files and the
+   * password file as mounts, their paths and the user name as environment variables.
+   */
+  static void addEtcdAccess(CrawlerMaster cm, EtcdSecrets.Usable access, List<EnvVar> env, List<VolumeMount> mounts) {
+    EtcdSpec etcd = cm.getSpec().getEtcd();
+    if (etcd.getTls() != null) {
+      mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_DIR).withReadOnly(true).build());
+      env.add(value(MasterEnv.ETCD_CA_FILE, TLS_DIR + "/" + EtcdTlsSpec.CA_KEY));
+      if (access.clientCertificate()) {
+        env.add(value(MasterEnv.ETCD_CERT_FILE, TLS_DIR + "/" + EtcdTlsSpec.CERT_KEY));
+        env.add(value(MasterEnv.ETCD_KEY_FILE, TLS_DIR + "/" + EtcdTlsSpec.KEY_KEY));
+      }
+    }
+    if (etcd.getAuth() != null) {
+      mounts.add(new VolumeMountBuilder().withName(AUTH_VOLUME).withMountPath(AUTH_DIR).withReadOnly(true).build());
+      env.add(new EnvVarBuilder().withName(MasterEnv.ETCD_USERNAME).withNewValueFrom().withNewSecretKeyRef()
+          .withName(etcd.getAuth().getSecretName()).withKey(EtcdAuthSpec.USERNAME_KEY).endSecretKeyRef()
+          .endValueFrom().build());
+      env.add(value(MasterEnv.ETCD_PASSWORD_FILE, AUTH_DIR + "/" + EtcdAuthSpec.PASSWORD_KEY));
+    }
   }
 
   /**
@@ -351,7 +359,7 @@ public final class MasterResources {
         : election.getLeaseTTLSeconds();
   }
 
-  private static Probe httpProbe(String path, int periodSeconds, int failureThreshold) {
+  static Probe httpProbe(String path, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)
@@ -364,7 +372,7 @@ public final class MasterResources {
         .build();
   }
 
-  private static EnvVar fieldRef(String name, String fieldPath) {
+  static EnvVar fieldRef(String name, String fieldPath) {
     return new EnvVarBuilder()
         .withName(name)
         .withNewValueFrom()
@@ -376,7 +384,7 @@ public final class MasterResources {
         .build();
   }
 
-  private static EnvVar value(String name, String value) {
+  static EnvVar value(String name, String value) {
     return new EnvVarBuilder().withName(name).withValue(value).build();
   }
 

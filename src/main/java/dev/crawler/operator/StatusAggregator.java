@@ -57,6 +57,9 @@ public final class StatusAggregator {
    * @param generation the CR's metadata.generation being acted on
    * @param now when a condition that flips now is said to have transitioned
    */
+  private static final int NO_WORKERS = -1;
+  private Optional<Integer> workers = Optional.empty();
+
   public StatusAggregator(CrawlerMasterStatus previous, Long generation, Instant now) {
     this.previous = previous == null ? new CrawlerMasterStatus() : previous;
     this.generation = generation;
@@ -85,6 +88,15 @@ public final class StatusAggregator {
     return this;
   }
 
+  /**
+   * Workers registered in etcd as counted in this reconcile, or null to show none (no
+   * {@code spec.workers}); not called (the count failed): the previous figure is kept.
+   */
+  public StatusAggregator workers(Integer registered) {
+    this.workers = Optional.of(registered == null ? NO_WORKERS : registered);
+    return this;
+  }
+
   /** The election's meaning for this cluster: leader fields and the LeaderElected/EtcdReachable conditions. */
   public StatusAggregator leader(LeaderStatus leader) {
     this.leader = leader;
@@ -108,6 +120,7 @@ public final class StatusAggregator {
     next.setObservedGeneration(generation);
     next.setReplicas(replicas);
     next.setReadyReplicas(readyReplicas);
+    next.setWorkers(workers.isEmpty() ? previous.getWorkers() : workers.get() == NO_WORKERS ? null : workers.get());
     List<Condition> election = new ArrayList<>();
     if (leader == null) {
       LeaderFields.of(previous).writeTo(next);

@@ -31,7 +31,7 @@ class CrawlerMasterKubectlTest {
   }
 
   @Test
-  void getShowsReplicasReadyLeaderTermAndAgeOnceStatusIsSet() {
+  void getShowsReplicasReadyLeaderTermWorkersAndAgeOnceStatusIsSet() {
     CrawlerMaster cm = newCrawlerMaster("columns", 3);
     client.resource(cm).inNamespace(NS).create();
     CrawlerMasterStatus status = new CrawlerMasterStatus();
@@ -40,6 +40,7 @@ class CrawlerMasterKubectlTest {
     status.setLeader("columns-1");
     status.setLeaderAddress("127.0.0.3:8080");
     status.setTerm(42L);
+    status.setWorkers(4);
     CrawlerMaster withStatus = client.resources(CrawlerMaster.class).inNamespace(NS).withName("columns").get();
     withStatus.setStatus(status);
     client.resource(withStatus).updateStatus();
@@ -49,13 +50,14 @@ class CrawlerMasterKubectlTest {
 
     List<String> lines = get.stdout().lines().toList();
     List<String> header = Arrays.asList(lines.get(0).trim().split("\\s+"));
-    assertThat(header).containsExactlyInAnyOrder("NAME", "REPLICAS", "READY", "LEADER", "TERM", "AGE");
+    assertThat(header).containsExactlyInAnyOrder("NAME", "REPLICAS", "READY", "LEADER", "TERM", "WORKERS", "AGE");
     List<String> row = Arrays.asList(lines.get(1).trim().split("\\s+"));
     assertThat(row.get(header.indexOf("NAME"))).isEqualTo("columns");
     assertThat(row.get(header.indexOf("REPLICAS"))).isEqualTo("3");
     assertThat(row.get(header.indexOf("READY"))).isEqualTo("2");
     assertThat(row.get(header.indexOf("LEADER"))).isEqualTo("columns-1");
     assertThat(row.get(header.indexOf("TERM"))).isEqualTo("42");
+    assertThat(row.get(header.indexOf("WORKERS"))).isEqualTo("4");
   }
 
   @Test
@@ -74,6 +76,12 @@ class CrawlerMasterKubectlTest {
     KubectlResult spec = api.awaitKubectl(Duration.ofSeconds(60), "explain", "crawlermaster.spec");
     KubectlResult etcd = api.kubectl("explain", "crawlermaster.spec.etcd").assertSuccess();
     KubectlResult ttl = api.kubectl("explain", "crawlermaster.spec.election.leaseTTLSeconds").assertSuccess();
+    KubectlResult workers = api.kubectl("explain", "crawlermaster.spec.workers").assertSuccess();
+    assertThat(normalize(workers.stdout()))
+        .contains("Crawl workers the operator runs for this cluster")
+        .contains("Number of worker pods (0-100, default 2).")
+        .contains("allowPrivateTargets")
+        .contains("crawlDelayMillis");
     System.out.print(etcd.stdout());
 
     assertThat(normalize(spec.stdout()))

@@ -81,7 +81,13 @@ class CrawlerMasterSchemaTest {
             "spec.etcd.endpoints[1]"),
         Arguments.of("key prefix ending in a slash",
             "etcd: {endpoints: [\"http://etcd:2379\"], keyPrefix: /crawler/}", "spec.etcd.keyPrefix"),
-        Arguments.of("port 0", "port: 0\netcd: {endpoints: [\"http://etcd:2379\"]}", "spec.port"));
+        Arguments.of("port 0", "port: 0\netcd: {endpoints: [\"http://etcd:2379\"]}", "spec.port"),
+        Arguments.of("101 workers", "workers: {replicas: 101}\netcd: {endpoints: [\"http://etcd:2379\"]}",
+            "spec.workers.replicas"),
+        Arguments.of("worker lease TTL 1", "workers: {leaseTTLSeconds: 1}\netcd: {endpoints: [\"http://etcd:2379\"]}",
+            "spec.workers.leaseTTLSeconds"),
+        Arguments.of("no concurrent resources", "workers: {maxConcurrentResources: 0}\netcd: {endpoints: [\"http://etcd:2379\"]}",
+            "spec.workers.maxConcurrentResources"));
   }
 
   @ParameterizedTest(name = "{0} is rejected naming {2}")

@@ -147,6 +147,9 @@ class DeployManifestsTest {
       "crawler.dev/crawlermasters: patch",
       "crawler.dev/crawlermasters/status: patch",
       "apps/statefulsets: list", "apps/statefulsets: watch", "apps/statefulsets: create", "apps/statefulsets: patch",
+      // the workers' Deployment, deleted when spec.workers goes
+      "apps/deployments: list", "apps/deployments: watch", "apps/deployments: create", "apps/deployments: patch",
+      "apps/deployments: delete",
       "/services: list", "/services: watch", "/services: create", "/services: patch",
       "/events: create",
       "/pods: list", "/pods: watch", "/pods: patch", "/pods: delete",

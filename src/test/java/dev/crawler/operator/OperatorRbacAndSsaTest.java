@@ -128,6 +128,7 @@ class OperatorRbacAndSsaTest {
     }
     admin.resources(CrawlerMaster.class).inNamespace(ns).delete();
     admin.apps().statefulSets().inNamespace(ns).delete();
+    admin.apps().deployments().inNamespace(ns).delete();
     admin.services().inNamespace(ns).delete();
     admin.pods().inNamespace(ns).withGracePeriod(0).delete();
     admin.v1().events().inNamespace(ns).delete();
@@ -194,6 +195,43 @@ class OperatorRbacAndSsaTest {
     await().atMost(TIMEOUT).until(() -> events().contains("LeaderElected"));
     assertThat(readyCondition().getReason()).isNotEqualTo(CrawlerMasterConditions.RECONCILE_ERROR);
     assertThat(operatorLog.text()).doesNotContainIgnoringCase("forbidden");
+  }
+
+  @Test
+  void workersRunAsAnOwnedDeploymentThatFollowsSpecWorkersWithTheDeployedRbac() throws Exception {
+    startOperator(serviceAccountClient());
+    CrawlerMaster cm = crawlerMaster(ns, NAME, etcd.endpoint());
+    cm.getSpec().setReplicas(1);
+    dev.crawler.api.WorkersSpec workers = new dev.crawler.api.WorkersSpec();
+    workers.setReplicas(2);
+    cm.getSpec().setWorkers(workers);
+    CrawlerMaster created = admin.resource(cm).create();
+
+    io.fabric8.kubernetes.api.model.apps.Deployment d = await().atMost(TIMEOUT).until(this::workers, Objects::nonNull);
+    assertThat(d.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> isControllerRef(ref, created));
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getMetadata().getManagedFields())
+        .allSatisfy(f -> assertThat(f.getManager()).isEqualTo(CrawlerMasterReconciler.NAME))
+        .anySatisfy(f -> assertThat(f.getOperation()).isEqualTo("Apply"));
+    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("worker");
+
+    admin.resources(CrawlerMaster.class).inNamespace(ns).withName(NAME).edit(c -> {
+      c.getSpec().getWorkers().setReplicas(3);
+      return c;
+    });
+    await().atMost(TIMEOUT).until(() -> workers() != null && workers().getSpec().getReplicas() == 3);
+
+    admin.resources(CrawlerMaster.class).inNamespace(ns).withName(NAME).edit(c -> {
+      c.getSpec().setWorkers(null);
+      return c;
+    });
+    await().atMost(TIMEOUT).until(() -> workers() == null);
+    assertThat(statefulSet()).isNotNull();
+    assertThat(operatorLog.text()).doesNotContainIgnoringCase("forbidden");
+  }
+
+  private io.fabric8.kubernetes.api.model.apps.Deployment workers() {
+    return admin.apps().deployments().inNamespace(ns).withName(NAME + "-workers").get();
   }
 
   /** One verb the operator needs, taken away from its ClusterRole. */
