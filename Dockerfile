@@ -35,7 +35,7 @@ FROM ${RUNTIME_IMAGE}
 ARG VERSION=0.1.0-SNAPSHOT
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="crawler-master" \
-      org.opencontainers.image.description="CrawlerMaster operator and highly available crawler master replica (subcommands: operator, master)" \
+      org.opencontainers.image.description="CrawlerMaster operator and highly available crawler master replica (subcommands: operator, master, worker, demo-site)" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="eclipse-temurin:17-jre"

@@ -22,7 +22,12 @@
 #                            publishes the next leader change
 #   etcd_restart             etcd pod restarted -> EtcdReachable/LeaderElected False, then True
 #   scale                    kubectl scale cmaster --replicas=5, then 3
-#   cr_delete_gc             CR deleted -> StatefulSet, Services and pods garbage-collected
+#   workers_crawl_through_failover
+#                            spec.workers added: two workers crawl the image's demo-site (a pod in
+#                            the namespace) for four resources; the leader pod deleted mid-crawl;
+#                            every resource's progress in etcd reaches done at its page limit
+#   cr_delete_gc             CR deleted -> StatefulSet, workers' Deployment, Services and pods
+#                            garbage-collected
 # Last line: e2e: <k>/<n> steps ok; pod delete failover <N> ms; container kill failover <M> ms
 #
 # Settings (environment):
@@ -77,6 +82,13 @@ ROLE_LABEL="crawler.dev/role"
 SERVED_BY_HEADER="X-Crawler-Served-By"
 # A leader-only path: a follower forwards it to the leader.
 LEADER_ONLY_PATH="/api/v1/resources"
+# The workers step: the image's demo-site subcommand as a pod and Service, crawled by spec.workers.
+SITE_NAME="demo-site"
+SITE_URL="http://${SITE_NAME}.${NAMESPACE}.svc.cluster.local:8080"
+KEY_PREFIX="${ELECTION_NAME%/election}"
+WORKER_SELECTOR="app.kubernetes.io/name=crawler-worker,app.kubernetes.io/instance=${CM_NAME}"
+CRAWL_RESOURCES=(docs blog news shop)
+CRAWL_PAGES=40
 
 # ---- every kubectl query the script makes ------------------------------------------------------
 # `kubectl get -o jsonpath=...` expressions:
@@ -161,13 +173,14 @@ poll_until() {
 # raw response: status line, headers, blank line, body.
 # shellcheck disable=SC2016  # the script runs in the pod, with its own positional parameters
 HTTP_IN_POD='exec 3<>"/dev/tcp/$1/$2" || exit 7
-printf "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s" \
-  "$3" "$4" "$1" "${#5}" "$5" >&3
+printf "%s %s HTTP/%s\r\nHost: %s\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s" \
+  "$3" "$4" "$6" "$1" "${#5}" "$5" >&3
 timeout 10 cat <&3'
+# HTTP_VERSION=1.0 for an answer the server would otherwise send chunked (larger than about 2 KiB).
 http_from_pod() {
   local pod="$1" method="$2" host="$3" port="$4" path="$5" body="${6:-}"
   kcn exec "${pod}" -c "${MASTER_CONTAINER}" -- bash -c "${HTTP_IN_POD}" _ "${host}" "${port}" "${method}" "${path}" "${body}" \
-    | tr -d '\r'
+    "${HTTP_VERSION:-1.1}" | tr -d '\r'
 }
 http_status() { head -n1 | awk '{print $2}'; }
 # http_header NAME: the value of header NAME in a response on stdin (case-insensitive name).
@@ -207,7 +220,7 @@ pods_with_role() { kcn get pods -l "${MASTER_SELECTOR},${ROLE_LABEL}=$1" -o 'jso
 
 # ---- results ------------------------------------------------------------------------------------
 STEPS=(pss_admission leader_published service_routes_to_leader follower_forwards pod_delete_failover
-  container_kill_failover operator_failover etcd_restart scale cr_delete_gc)
+  container_kill_failover operator_failover etcd_restart scale workers_crawl_through_failover cr_delete_gc)
 # result KEY=VALUE...: the current step's result; numbers and true/false stay JSON values.
 result() {
   local args=() kv
@@ -656,6 +669,98 @@ step_scale() {
   result ok=true to_5_ready_ms="$((t5 - t0))" to_3_ms="$((t3 - t5))" leader="$(cm_leader)"
 }
 
+# The site to crawl, inside the cluster only: a restricted pod running the image's demo-site.
+site_manifest() {
+  cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${SITE_NAME}
+  namespace: ${NAMESPACE}
+  labels: {app.kubernetes.io/name: ${SITE_NAME}}
+spec:
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: site
+      image: ${IMG}
+      imagePullPolicy: IfNotPresent
+      args: [demo-site, --bind, 0.0.0.0, --port, "8080", --pages, "2000"]
+      ports: [{name: http, containerPort: 8080}]
+      readinessProbe: {tcpSocket: {port: http}, periodSeconds: 2}
+      securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+      volumeMounts: [{name: tmp, mountPath: /tmp}]
+  volumes: [{name: tmp, emptyDir: {}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${SITE_NAME}
+  namespace: ${NAMESPACE}
+spec:
+  selector: {app.kubernetes.io/name: ${SITE_NAME}}
+  ports: [{name: http, port: 8080, targetPort: http}]
+EOF
+}
+
+# Every progress value under <prefix>/progress/, one JSON object a line, read from etcd's JSON
+# gateway from a master pod.
+crawl_progress() {
+  local from start end response
+  from="$(ready_master_pod)" || return 1
+  start="$(printf '%s' "${KEY_PREFIX}/progress/" | base64 -w0)"
+  end="$(printf '%s' "${KEY_PREFIX}/progress0" | base64 -w0)"
+  # HTTP/1.0: the answer is larger than Go's server sends unchunked to an HTTP/1.1 client.
+  response="$(HTTP_VERSION=1.0 http_from_pod "${from}" POST "${ETCD_SERVICE_URL%:*}" "${ETCD_SERVICE_URL##*:}" /v3/kv/range \
+    "{\"key\":\"${start}\",\"range_end\":\"${end}\"}" 2>/dev/null)" || return 1
+  [ "$(http_status <<<"${response}")" = 200 ] || return 1
+  http_body <<<"${response}" | jq -r '.kvs[]?.value' | while read -r v; do printf '%s' "${v}" | base64 -d; echo; done
+}
+pages_crawled() { crawl_progress | jq -s 'map(.pages) | add // 0'; }
+crawls_done() { [ "$(crawl_progress | jq -s 'map(select(.state == "done")) | length')" = "${#CRAWL_RESOURCES[@]}" ]; }
+some_pages_crawled() { [ "$(pages_crawled)" -ge 10 ]; }
+workers_registered() { [ "$(cm_get '{.status.workers}')" = "$1" ]; }
+workers_deployment_exists() { kcn get "deployment/${CM_NAME}-workers" >/dev/null 2>&1; }
+
+step_workers_crawl_through_failover() {
+  local from body r i before after t0 old new states
+  site_manifest | kc apply -f - >&2
+  kcn wait --for condition=Ready "pod/${SITE_NAME}" --timeout "${WAIT_TIMEOUT}" >&2
+  # Site ClusterIPs are private addresses: the workers must be allowed to connect to them.
+  kcn patch crawlermaster "${CM_NAME}" --type merge \
+    -p '{"spec":{"workers":{"replicas":2,"crawlDelayMillis":100,"allowPrivateTargets":true}}}' >&2
+  poll_until 120 "the workers' Deployment exists" workers_deployment_exists
+  kcn rollout status "deployment/${CM_NAME}-workers" --timeout "${WAIT_TIMEOUT}" >&2
+  poll_until 60 "status.workers shows 2 registered workers" workers_registered 2
+  from="$(ready_master_pod)"
+  i=0
+  for r in "${CRAWL_RESOURCES[@]}"; do
+    i=$((i + 1))
+    body="{\"name\":\"${r}\",\"url\":\"${SITE_URL}/p/${i}\",\"maxPages\":${CRAWL_PAGES},\"maxDepth\":4}"
+    [ "$(http_from_pod "${from}" POST "${CLIENT_SERVICE_DNS}" "${MASTER_PORT}" "${LEADER_ONLY_PATH}" "${body}" | http_status)" = 201 ] \
+      || die "POST ${LEADER_ONLY_PATH} ${r} was not created"
+  done
+  poll_until 60 "the workers have crawled some pages" some_pages_crawled
+  before="$(pages_crawled)"
+  old="$(cm_leader)"
+  t0="$(now_ms)"
+  kcn delete pod "${old}" --wait=false >&2
+  log "deleted leader pod ${old} with ${before} pages crawled"
+  wait_for_new_leader "${old}" "${t0}"
+  new="${NEW_LEADER}"
+  poll_until 180 "all ${#CRAWL_RESOURCES[@]} crawls done" crawls_done
+  after="$(pages_crawled)"
+  states="$(crawl_progress | jq -sc 'map({(.resource): {state, pages, worker, resumes}}) | add')"
+  log "crawls: ${states}"
+  [ "$(crawl_progress | jq -s "map(select(.pages > 0 and (.done | length) == ${CRAWL_PAGES})) | length")" = "${#CRAWL_RESOURCES[@]}" ] \
+    || die "a crawl ended without reaching its ${CRAWL_PAGES} pages: ${states}"
+  kcn logs -l "${WORKER_SELECTOR}" --tail=-1 --prefix >"${E2E_OUT}/worker-pages.log" 2>&1 || true
+  site_manifest | kc delete -f - --wait=false >&2
+  log "leader ${old} -> ${new}; pages crawled ${before} before the delete, $((after - before)) after; every resource done"
+  result ok=true resources="${#CRAWL_RESOURCES[@]}" pages_before="${before}" pages_after="$((after - before))" \
+    lost=0 leader_before="${old}" leader_after="${new}" ms="$(($(now_ms) - t0))"
+}
+
 step_cr_delete_gc() {
   local t0
   collect_pod_logs # the masters' logs, before they go
@@ -664,8 +769,10 @@ step_cr_delete_gc() {
   kcn wait --for=delete "statefulset/${CM_NAME}" "service/${CLIENT_SERVICE}" "service/${CM_NAME}-headless" \
     --timeout "${WAIT_TIMEOUT}" >&2 2>/dev/null || true
   kcn wait --for=delete pod -l "${MASTER_SELECTOR}" --timeout "${WAIT_TIMEOUT}" >&2
+  # The workers' Deployment, its ReplicaSet and pods go the same way.
+  kcn wait --for=delete pod -l "${WORKER_SELECTOR}" --timeout "${WAIT_TIMEOUT}" >&2
   local left
-  left="$(kcn get statefulsets,services,pods -l "app.kubernetes.io/instance=${CM_NAME}" --no-headers 2>/dev/null | wc -l)"
+  left="$(kcn get statefulsets,deployments,services,pods -l "app.kubernetes.io/instance=${CM_NAME}" --no-headers 2>/dev/null | wc -l)"
   [ "${left}" = 0 ] || die "${left} objects of ${CM_NAME} left after deleting the CR"
   for o in "statefulset/${CM_NAME}" "service/${CLIENT_SERVICE}" "service/${CM_NAME}-headless"; do
     ! kcn get "${o}" >/dev/null 2>&1 || die "${o} still exists"

@@ -181,6 +181,10 @@ public final class CrawlWorker implements AutoCloseable {
         watching = false;
         if (!closed) {
           String why = s == null ? "no lease" : s.lost().getNow("lease ended");
+          if (s != null) {
+            log.warn("lease {} is lost ({}); every crawl stops, then this worker registers again",
+                Long.toHexString(s.leaseId()), why);
+          }
           stopAll("this worker's lease is lost (" + why + ")");
           if (s != null) {
             s.close(Duration.ofSeconds(1));

@@ -177,6 +177,8 @@ class CrawlFailoverTest {
       Thread.sleep(100);
     }
     assertThat(a.status(MasterPaths.READYZ)).isEqualTo(200);
-    assertThat(a.log()).contains("lease is lost");
+    assertThat(a.log()).containsPattern("lease [0-9a-f]+ is lost");
+    assertThat(java.util.regex.Pattern.compile("registered as pause-a at \\S+ \\(lease ([0-9a-f]+)").matcher(a.log())
+        .results().map(m -> m.group(1)).distinct().count()).as("leases pause-a registered with").isEqualTo(2);
   }
 }
