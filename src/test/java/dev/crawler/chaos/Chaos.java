@@ -9,7 +9,9 @@ import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingEtcdCluster;
 import dev.crawler.testing.TestingMasterProcess;
-import dev.crawler.testing.TestingWorker;
+import dev.crawler.site.DemoSite;
+import dev.crawler.testing.TestingCrawls;
+import dev.crawler.testing.TestingWorkerProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -29,6 +31,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -55,6 +58,10 @@ public final class Chaos implements AutoCloseable {
   static final int LEASE_TTL_SECONDS = 3;
   static final int WORKER_TTL_SECONDS = 3;
   static final int CLIENTS = 3;
+  /** Pages each resource's crawl attempts (ChaosClients gives every resource this limit). */
+  static final int CRAWL_LIMIT = 8;
+  /** Two workers' page lines for one resource may overlap in time by this much at most (invariant 8). */
+  static final long CRAWL_OVERLAP_BOUND_MS = 1000;
   static final int MASTER_PORT = 8080;
   /**
    * How long a resource may sit on a dead worker (or none) after etcd deleted the worker's key:
@@ -77,8 +84,9 @@ public final class Chaos implements AutoCloseable {
   private final ReentrantLock[] replicaLocks = IntStream.range(0, MASTERS).mapToObj(i -> new ReentrantLock())
       .toArray(ReentrantLock[]::new);
   private final AtomicInteger livenessRestarts = new AtomicInteger();
-  private final List<TestingWorker> workers = new ArrayList<>();
-  private final List<TestingWorker> deadWorkers = new ArrayList<>();
+  private final List<TestingWorkerProcess> workers = new ArrayList<>();
+  private final List<TestingWorkerProcess> deadWorkers = new ArrayList<>();
+  private DemoSite site;
   private final PrintWriter faultLog;
   private final long started = System.currentTimeMillis();
   private TestingEtcdCluster etcd;
@@ -86,6 +94,7 @@ public final class Chaos implements AutoCloseable {
   private ChaosClients clients;
   private int nextWorker;
   private volatile boolean stopping;
+  private Map<String, Object> crawlFigures = Map.of();
 
   private Chaos(long seed, Path out, ChaosNetwork net, String partitionsSkipped) throws IOException {
     this.seed = seed;
@@ -147,12 +156,14 @@ public final class Chaos implements AutoCloseable {
       master(i).awaitReady(Duration.ofSeconds(90));
     }
     log("masters ready: " + addresses());
+    site = DemoSite.start("127.0.0.1", 0, 2000, 4, false);
+    log("site to crawl: " + site.base("127.0.0.1"));
     for (int i = 0; i < 3; i++) {
       joinWorker();
     }
     Thread sampler = thread("chaos-revisions", this::sampleRevisions);
     Thread liveness = thread("chaos-liveness", this::liveness);
-    clients = new ChaosClients(this::addresses);
+    clients = new ChaosClients(this::addresses, site.base("127.0.0.1"), CRAWL_LIMIT);
     clients.start(CLIENTS, seed);
     long deadline = System.currentTimeMillis() + durationS * 1000;
     List<Thread> lanes = List.of(
@@ -184,6 +195,18 @@ public final class Chaos implements AutoCloseable {
         layout, history, events, finalAssignments, finalWorkers, api, revisionTimes, DEAD_ASSIGNMENT_BOUND_MS,
         livenessRestarts.get(), stallReports()));
     List<String> violations = result.violations().stream().map(ChaosChecker.Violation::toString).collect(Collectors.toList());
+    Map<String, JsonNode> progress = awaitCrawls(finalAssignments.keySet(), Duration.ofSeconds(120));
+    List<JsonNode> pages = new ArrayList<>();
+    for (TestingWorkerProcess w : allWorkers()) {
+      pages.addAll(w.pages());
+    }
+    CrawlChecker.check(progress, CRAWL_LIMIT, pages, CRAWL_OVERLAP_BOUND_MS).forEach(v -> violations.add(v.toString()));
+    crawlFigures = Map.of("resources", progress.size(),
+        "done", progress.values().stream().filter(p -> p != null && p.path("state").asText().equals("done")).count(),
+        "pages_recorded", progress.values().stream().filter(Objects::nonNull).mapToInt(p -> p.path("pages").asInt()).sum(),
+        "page_lines", pages.size(),
+        "resumes", progress.values().stream().filter(Objects::nonNull).mapToInt(p -> p.path("resumes").asInt()).sum(),
+        "workers_started", allWorkers().size());
     if (!settled) {
       log("the cluster did not settle within 60 s after the faults; the checker says why");
     }
@@ -288,15 +311,12 @@ public final class Chaos implements AutoCloseable {
       try {
         pruneWorkers();
         if (workers.size() >= 2 && (workers.size() >= 4 || step.dieRoll() < 0.5)) {
-          TestingWorker w = workers.remove(step.target() % workers.size());
-          if (step.graceful()) {
-            w.die();
-          } else {
-            w.crash();
-          }
+          TestingWorkerProcess w = workers.remove(step.target() % workers.size());
+          // SIGTERM: the worker stops crawling and revokes its lease; SIGKILL: the lease expires.
+          w.signal(step.graceful() ? "TERM" : "KILL");
           deadWorkers.add(w);
           faults.get(FaultKind.WORKER_DEATH).incrementAndGet();
-          log("worker_death " + w.id() + (step.graceful() ? " (lease revoked)" : " (lease left to expire)"));
+          log("worker_death " + w.id() + (step.graceful() ? " (SIGTERM: lease revoked)" : " (SIGKILL: lease left to expire)"));
         } else {
           joinWorker();
         }
@@ -352,12 +372,12 @@ public final class Chaos implements AutoCloseable {
     if (net == null) {
       int port = masters[i] == null ? TestingEtcd.freePort() : masters[i].port();
       p = TestingMasterProcess.start(List.of(), "127.0.0.1", port, id, etcd.endpoints(), layout.prefix(),
-          LEASE_TTL_SECONDS, List.of(), logFile);
+          LEASE_TTL_SECONDS, List.of("--allow-private-targets"), logFile);
     } else {
       String peers = IntStream.range(0, MASTERS)
           .mapToObj(j -> ChaosNetwork.address(j) + ":" + MASTER_PORT).collect(Collectors.joining(","));
       p = TestingMasterProcess.start(net.launcher(i), ChaosNetwork.address(i), MASTER_PORT, id, etcd.endpoints(),
-          layout.prefix(), LEASE_TTL_SECONDS, List.of("--peers", peers), logFile);
+          layout.prefix(), LEASE_TTL_SECONDS, List.of("--peers", peers, "--allow-private-targets"), logFile);
     }
     synchronized (masters) {
       masters[i] = p;
@@ -419,20 +439,24 @@ public final class Chaos implements AutoCloseable {
   }
 
   private void joinWorker() throws Exception {
-    TestingWorker w = TestingWorker.register(client, layout, "w" + nextWorker++, WORKER_TTL_SECONDS);
+    String id = "w" + nextWorker++;
+    TestingWorkerProcess w = TestingWorkerProcess.start(id, etcd.endpoints(), layout.prefix(), WORKER_TTL_SECONDS,
+        List.of("--crawl-delay-ms", "50"), Files.createDirectories(out.resolve("pages-" + id)),
+        out.resolve("worker-" + id + ".log"));
+    recordPid(w.pid());
     workers.add(w);
-    log("worker joined: " + w.id());
+    w.awaitReady(Duration.ofSeconds(60));
+    log("worker joined: " + id);
   }
 
-  /** Forgets workers whose key etcd no longer holds (a keep-alive lost while an etcd member died). */
+  /**
+   * Forgets workers whose process has exited. A live worker whose lease was lost (its keep-alive
+   * cut by an etcd fault) registers again by itself, so a missing key alone does not retire it.
+   */
   private void pruneWorkers() {
-    Set<String> live = finalWorkersOrNull();
-    if (live == null) {
-      return;
-    }
     workers.removeIf(w -> {
-      if (!live.contains(w.id())) {
-        log("worker " + w.id() + " lost its lease (keep-alive interrupted); it no longer counts as live");
+      if (!w.isAlive()) {
+        log("worker " + w.id() + " exited; it no longer counts as live");
         deadWorkers.add(w);
         return true;
       }
@@ -444,6 +468,46 @@ public final class Chaos implements AutoCloseable {
     pruneWorkers();
     while (workers.size() < 2) {
       joinWorker();
+    }
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < end && workers.stream().filter(w -> finalWorkersOrEmpty().contains(w.id())).count() < 2) {
+      Thread.sleep(200);
+    }
+  }
+
+  private Set<String> finalWorkersOrEmpty() {
+    Set<String> live = finalWorkersOrNull();
+    return live == null ? Set.of() : live;
+  }
+
+  private List<TestingWorkerProcess> allWorkers() {
+    List<TestingWorkerProcess> all = new ArrayList<>(workers);
+    all.addAll(deadWorkers);
+    return all;
+  }
+
+  /** Waits until every resource's crawl has finished; returns each resource's progress (null: none). */
+  private Map<String, JsonNode> awaitCrawls(Set<String> resources, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    Map<String, JsonNode> progress = new TreeMap<>();
+    while (true) {
+      progress.clear();
+      for (String r : resources) {
+        try {
+          progress.put(r, TestingCrawls.progress(client, layout, r).orElse(null));
+        } catch (Exception e) {
+          progress.put(r, null);
+        }
+      }
+      boolean finished = progress.values().stream().allMatch(p -> p != null
+          && (p.path("state").asText().equals("done") || p.path("state").asText().equals("failed")));
+      if (finished || System.nanoTime() > end) {
+        log("crawls " + (finished ? "finished" : "not all finished after " + timeout.toSeconds() + " s") + ": "
+            + progress.values().stream().filter(p -> p != null && p.path("state").asText().equals("done")).count()
+            + " of " + resources.size() + " done");
+        return progress;
+      }
+      Thread.sleep(500);
     }
   }
 
@@ -614,6 +678,7 @@ public final class Chaos implements AutoCloseable {
     results.put("dead_assignment_bound_ms", DEAD_ASSIGNMENT_BOUND_MS);
     results.put("longest_dead_assignment_ms", result.longestHomelessMs());
     results.put("load_average", Files.readString(Path.of("/proc/loadavg")).trim());
+    results.put("crawl", crawlFigures);
     results.put("violations", violations);
     results.put("harness_failures", harnessFailures);
     String summary = String.format(
@@ -689,8 +754,11 @@ public final class Chaos implements AutoCloseable {
         m.close();
       }
     }
-    for (TestingWorker w : workers) {
-      w.crash();
+    for (TestingWorkerProcess w : allWorkers()) {
+      w.close();
+    }
+    if (site != null) {
+      site.close();
     }
     if (client != null) {
       client.close();

@@ -37,6 +37,16 @@ final class ChaosClients {
   private volatile boolean stopping;
 
   /** @param replicas the replicas' {@code host:port} by index, read for every attempt */
+  private String siteBase = "https://example.com";
+  private int crawlLimit = 1;
+
+  /** Clients whose resources point at {@code siteBase} (a site of this machine), {@code crawlLimit} pages each. */
+  ChaosClients(Supplier<List<String>> replicas, String siteBase, int crawlLimit) {
+    this(replicas);
+    this.siteBase = siteBase;
+    this.crawlLimit = crawlLimit;
+  }
+
   ChaosClients(Supplier<List<String>> replicas) {
     this.replicas = replicas;
   }
@@ -71,7 +81,8 @@ final class ChaosClients {
         boolean create = mine.isEmpty() || (mine.size() < KEEP ? random.nextInt(10) < 6 : random.nextInt(10) < 3);
         if (create) {
           String name = client + "-r" + next++;
-          String body = Json.MAPPER.writeValueAsString(Map.of("name", name, "url", "https://example.com/" + name));
+          String body = Json.MAPPER.writeValueAsString(Map.of("name", name,
+              "url", siteBase + "/p/" + (1 + Math.floorMod(name.hashCode(), 400)), "maxPages", crawlLimit, "maxDepth", 3));
           int status = attempt(client, ClientOp.Kind.CREATE, name, "POST", MasterPaths.RESOURCES, body, random);
           // Gave up (status < 0): it may exist; deleting it later finds out.
           mine.add(name);
