@@ -98,7 +98,9 @@ public final class Assigner implements LeaderWork {
     for (Assignment.Move move : moves) {
       ClusterStore.Stored stored = snapshot.resources().get(move.resource());
       Resource updated = stored.resource().withAssignment(move.to(), fence.term());
-      Fence.Outcome outcome = store.update(fence, updated, stored.modRevision());
+      // Only from a worker still dead, to a worker still registered as seen: a worker that came
+      // back between the read and this write keeps what it holds.
+      Fence.Outcome outcome = store.move(fence, updated, stored.modRevision(), move.from(), snapshot);
       heartbeat.beat();
       if (outcome == Fence.Outcome.APPLIED) {
         log.info(

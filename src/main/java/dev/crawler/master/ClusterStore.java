@@ -21,6 +21,7 @@ import io.etcd.jetcd.options.PutOption;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,8 +45,15 @@ public final class ClusterStore {
   /** A resource and the mod revision it was read at (the guard for updating it). */
   public record Stored(Resource resource, long modRevision) {}
 
-  /** Workers and resources read in one etcd revision. */
-  public record Snapshot(Map<String, Worker> workers, Map<String, Stored> resources) {
+  /**
+   * Workers and resources read in one etcd revision; {@code registrations} holds each worker key's
+   * create revision (one registration of that worker: a worker that registers again gets a new one).
+   */
+  public record Snapshot(Map<String, Worker> workers, Map<String, Stored> resources, Map<String, Long> registrations) {
+    public Snapshot(Map<String, Worker> workers, Map<String, Stored> resources) {
+      this(workers, resources, Map.of());
+    }
+
     public List<Resource> resourceList() {
       return resources.values().stream().map(Stored::resource).toList();
     }
@@ -78,8 +86,12 @@ public final class ClusterStore {
       throw new EtcdUnavailableException("cannot read cluster state from etcd", e);
     }
     Map<String, Worker> workers = new TreeMap<>();
+    Map<String, Long> registrations = new TreeMap<>();
     for (KeyValue kv : r.getGetResponses().get(0).getKvs()) {
-      parse(kv, Worker.class).filter(w -> w.id() != null).ifPresent(w -> workers.put(w.id(), w));
+      parse(kv, Worker.class).filter(w -> w.id() != null).ifPresent(w -> {
+        workers.put(w.id(), w);
+        registrations.put(w.id(), kv.getCreateRevision());
+      });
     }
     Map<String, Stored> resources = new TreeMap<>();
     for (KeyValue kv : r.getGetResponses().get(1).getKvs()) {
@@ -87,7 +99,7 @@ public final class ClusterStore {
           .filter(res -> res.name() != null)
           .ifPresent(res -> resources.put(res.name(), new Stored(res, kv.getModRevision())));
     }
-    return new Snapshot(workers, resources);
+    return new Snapshot(workers, resources, registrations);
   }
 
   /** Creates {@code resource} if no resource of that name exists. */
@@ -107,6 +119,29 @@ public final class ClusterStore {
         List.of(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision))),
         List.of(Op.put(key, json(resource), PutOption.DEFAULT)),
         TIMEOUT);
+  }
+
+  /**
+   * Moves a resource as {@link Assignment#plan} decided from {@code snapshot}, only if the workers
+   * it names are still as seen: the worker it leaves has no key (it is dead; one that registered
+   * again meanwhile keeps its resources), and the worker it goes to still holds the registration
+   * seen. Otherwise CONDITION_FAILED, and the next pass decides from fresh state.
+   */
+  public Fence.Outcome move(Fence fence, Resource moved, long modRevision, String from, Snapshot snapshot)
+      throws LeadershipLostException, InterruptedException {
+    ByteSequence key = bytes(layout.resource(moved.name()));
+    List<Cmp> guards = new ArrayList<>();
+    guards.add(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)));
+    if (from != null) {
+      guards.add(new Cmp(bytes(layout.worker(from)), Cmp.Op.EQUAL, CmpTarget.version(0)));
+    }
+    if (moved.worker() != null) {
+      Long registered = snapshot.registrations().get(moved.worker());
+      if (registered != null) {
+        guards.add(new Cmp(bytes(layout.worker(moved.worker())), Cmp.Op.EQUAL, CmpTarget.createRevision(registered)));
+      }
+    }
+    return fence.commit(guards, List.of(Op.put(key, json(moved), PutOption.DEFAULT)), TIMEOUT);
   }
 
   /**

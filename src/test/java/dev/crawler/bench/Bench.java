@@ -110,6 +110,12 @@ public final class Bench {
           }
         }
       }
+      WorkerBench workers = new WorkerBench(etcd, client);
+      int workerTrials = quick ? 3 : 10;
+      measure(report, "workers.pages_per_s", () -> workers.pagesPerSecond(workerTrials));
+      measure(report, "workers.peer_bare_loop_pages_per_s", () -> workers.bareLoopPagesPerSecond(workerTrials));
+      measure(report, "workers.handoff_ms.sigterm", () -> workers.handoff("TERM", workerTrials));
+      measure(report, "workers.handoff_ms.sigkill_ttl2", () -> workers.handoff("KILL", workerTrials));
       if (wanted("footprint")) {
         FootprintBench.section(report, etcd, client, quick, OUT.resolve("footprint"));
       }

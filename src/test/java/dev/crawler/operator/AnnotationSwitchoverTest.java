@@ -8,6 +8,7 @@ import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.Election;
 import dev.crawler.election.Leader;
+import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingKubelet;
 import dev.crawler.testing.TestingOperatedCluster;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -84,11 +85,9 @@ class AnnotationSwitchoverTest {
   }
 
   private static void annotate(KubernetesClient kube, String value) {
-    kube.resources(CrawlerMaster.class).inNamespace(NS).withName(NAME)
-        .edit(c -> {
-          c.getMetadata().getAnnotations().put(CrawlerMaster.SWITCHOVER_TO_ANNOTATION, value);
-          return c;
-        });
+    TestingCrawlerMasters.edit(kube, NS, NAME, c -> {
+      c.getMetadata().getAnnotations().put(CrawlerMaster.SWITCHOVER_TO_ANNOTATION, value);
+    });
   }
 
   private static Map<String, String> annotations(KubernetesClient kube) {

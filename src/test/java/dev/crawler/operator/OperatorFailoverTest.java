@@ -91,9 +91,8 @@ class OperatorFailoverTest {
     long takeoverMillis = (System.nanoTime() - t0) / 1_000_000;
     int exit = a.awaitExit(TIMEOUT);
 
-    client.resources(CrawlerMaster.class).inNamespace(ns).withName("demo").edit(c -> {
+    TestingCrawlerMasters.edit(client, ns, "demo", c -> {
       c.getSpec().setReplicas(3);
-      return c;
     });
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> statusCurrent(client, ns, 3));
     long currentMillis = (System.nanoTime() - t0) / 1_000_000;

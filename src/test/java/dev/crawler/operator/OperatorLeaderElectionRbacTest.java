@@ -100,9 +100,8 @@ class OperatorLeaderElectionRbacTest {
     long takeoverMillis = (System.nanoTime() - t0) / 1_000_000;
     int exit = a.awaitExit(TIMEOUT);
 
-    admin.resources(CrawlerMaster.class).inNamespace(ns).withName(NAME).edit(c -> {
+    TestingCrawlerMasters.edit(admin, ns, NAME, c -> {
       c.getSpec().setReplicas(3);
-      return c;
     });
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> reconciled(3));
     long reconciledMillis = (System.nanoTime() - t0) / 1_000_000;

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.testing.TestingCandidate;
+import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingPrometheusText;
 import io.etcd.jetcd.Client;
@@ -88,9 +89,8 @@ class OperatorMetricsEndpointTest {
 
       client.resources(CrawlerMaster.class).inNamespace(NS).withName("demo").delete();
       // Series of a deleted CrawlerMaster go at the next reconcile of any other one.
-      client.resources(CrawlerMaster.class).inNamespace(NS).withName("other").edit(c -> {
+      TestingCrawlerMasters.edit(client, NS, "other", c -> {
         c.getSpec().setReplicas(2);
-        return c;
       });
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         TestingPrometheusText t = TestingPrometheusText.scrape(uri);

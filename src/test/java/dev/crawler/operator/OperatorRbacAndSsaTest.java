@@ -9,6 +9,7 @@ import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.testing.TestingCandidate;
+import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingServiceAccount;
@@ -170,9 +171,8 @@ class OperatorRbacAndSsaTest {
     Thread.sleep(STAYS_ABSENT.toMillis());
     assertThat(dependentVersions()).isEqualTo(versions);
 
-    admin.resources(CrawlerMaster.class).inNamespace(ns).withName(NAME).edit(c -> {
+    TestingCrawlerMasters.edit(admin, ns, NAME, c -> {
       c.getSpec().setReplicas(5);
-      return c;
     });
     await().atMost(TIMEOUT).until(() -> statefulSet().getSpec().getReplicas() == 5);
     CrawlerMaster updated = await().atMost(TIMEOUT).until(this::crawlerMasterNow, this::observedCurrentGeneration);
@@ -215,15 +215,13 @@ class OperatorRbacAndSsaTest {
         .anySatisfy(f -> assertThat(f.getOperation()).isEqualTo("Apply"));
     assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("worker");
 
-    admin.resources(CrawlerMaster.class).inNamespace(ns).withName(NAME).edit(c -> {
+    TestingCrawlerMasters.edit(admin, ns, NAME, c -> {
       c.getSpec().getWorkers().setReplicas(3);
-      return c;
     });
     await().atMost(TIMEOUT).until(() -> workers() != null && workers().getSpec().getReplicas() == 3);
 
-    admin.resources(CrawlerMaster.class).inNamespace(ns).withName(NAME).edit(c -> {
+    TestingCrawlerMasters.edit(admin, ns, NAME, c -> {
       c.getSpec().setWorkers(null);
-      return c;
     });
     await().atMost(TIMEOUT).until(() -> workers() == null);
     assertThat(statefulSet()).isNotNull();

@@ -13,6 +13,7 @@ import dev.crawler.election.ElectionState;
 import dev.crawler.election.Leader;
 import dev.crawler.election.Observation;
 import dev.crawler.election.Threads;
+import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingKubelet;
 import dev.crawler.testing.TestingOperatedCluster;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -82,11 +83,10 @@ class RollingUpdateTest {
     cleanup.add(watch::close);
     await().atMost(Duration.ofSeconds(10)).until(() -> !terms.isEmpty());
 
-    long generation = kube.resources(CrawlerMaster.class).inNamespace(NS).withName(NAME).edit(c -> {
+    long generation = TestingCrawlerMasters.edit(kube, NS, NAME, c -> {
       ElectionSpec e = new ElectionSpec();
       e.setLeaseTTLSeconds(6);
       c.getSpec().setElection(e);
-      return c;
     }).getMetadata().getGeneration();
 
     List<String> progress = new CopyOnWriteArrayList<>();

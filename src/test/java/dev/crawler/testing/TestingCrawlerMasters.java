@@ -7,9 +7,11 @@ import dev.crawler.operator.CrawlerOperator;
 import dev.crawler.operator.OperatorSettings;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** CrawlerMaster objects for tests, as a user would write them, and the operator against the fabric8 mock server. */
 public final class TestingCrawlerMasters {
@@ -48,5 +50,24 @@ public final class TestingCrawlerMasters {
         .withOverrides(o -> o.withUseSSAToPatchPrimaryResource(false)
             .withSSABasedCreateUpdateMatchForDependentResources(false)
             .withCloseClientOnStop(false));
+  }
+
+  /**
+   * Edits a stored CrawlerMaster as a user would with {@code kubectl edit}: read, change, update with the
+   * read resourceVersion, and read again when the API server answers 409 because a running operator patched
+   * the status in between (a status write bumps the object's resourceVersion too). Returns what was stored.
+   */
+  public static CrawlerMaster edit(KubernetesClient client, String namespace, String name, Consumer<CrawlerMaster> change) {
+    for (int attempt = 1; ; attempt++) {
+      CrawlerMaster cm = client.resources(CrawlerMaster.class).inNamespace(namespace).withName(name).get();
+      change.accept(cm);
+      try {
+        return client.resource(cm).update();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 20) {
+          throw e;
+        }
+      }
+    }
   }
 }
