@@ -15,6 +15,7 @@ CRD := crawlermasters.crawler.dev-v1.yml
 HELM_VERSION := v3.21.4
 HELM ?= $(HOME)/.cache/crawler-tools/helm-$(HELM_VERSION)
 CHART := charts/crawler-operator
+DIST ?= dist
 
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
@@ -117,10 +118,10 @@ undeploy: ## Remove the operator, RBAC and CRD.
 release: ## Write dist/install.yaml and dist/install-namespaced.yaml (CRD, admission policy, namespace, RBAC, operator) with image IMG.
 	hack/image-overlay.sh deploy "$(IMG)" target/release/cluster
 	hack/image-overlay.sh deploy-namespaced "$(IMG)" target/release/namespaced
-	mkdir -p dist
-	kubectl kustomize target/release/cluster > dist/install.yaml
-	kubectl kustomize target/release/namespaced > dist/install-namespaced.yaml
-	@echo "dist/install.yaml, dist/install-namespaced.yaml: image $(IMG), Kubernetes >= 1.30"
+	mkdir -p $(DIST)
+	kubectl kustomize target/release/cluster > $(DIST)/install.yaml
+	kubectl kustomize target/release/namespaced > $(DIST)/install-namespaced.yaml
+	@echo "$(DIST)/install.yaml, $(DIST)/install-namespaced.yaml: image $(IMG), for Kubernetes >= 1.30"
 
 .PHONY: build-installer
 build-installer: release ## Same as release (the kubebuilder name).
