@@ -34,6 +34,7 @@ help: ## Show this help.
 manifests: ## Regenerate the CRD from the Java model into crds/ (a test fails when they differ).
 	$(MVN) process-classes
 	cp target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
+	$(MAKE) --no-print-directory chart-crds
 	@echo "crds/$(CRD) regenerated"
 
 .PHONY: tools
