@@ -181,10 +181,13 @@ class ReleaseManifestsServerDryRunTest {
           Map<String, Map<String, Object>> chart = comparable(helmTemplate(variant.getValue()));
           String label = variant.getKey() + " vs chart " + String.join(" ", variant.getValue());
           Stream<DynamicTest> sameObjects = Stream.of(DynamicTest.dynamicTest(label + ": the same objects",
-              () -> assertThat(chart.keySet()).containsExactlyElementsOf(kustomize.keySet())));
+              () -> assertThat(chart.keySet()).as("objects of the chart (charts/crawler-operator/templates) vs %s/",
+                  variant.getKey()).containsExactlyElementsOf(kustomize.keySet())));
           return Stream.concat(sameObjects, kustomize.keySet().stream().filter(chart::containsKey)
               .map(key -> DynamicTest.dynamicTest(label + ": " + key,
-                  () -> assertThat(chart.get(key)).as(key).isEqualTo(kustomize.get(key)))));
+                  () -> assertThat(chart.get(key))
+                      .as("%s: change charts/crawler-operator/templates (or run make chart-crds) to match %s/", key, variant.getKey())
+                      .isEqualTo(kustomize.get(key)))));
         });
   }
 
