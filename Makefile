@@ -1,17 +1,21 @@
 # CrawlerMaster: operator + highly available crawler master, one jar, one image.
 # `make help` lists the targets.
 
-IMG ?= crawler-master:latest
+# The project version (pom.xml's own <version>): the image tag and the release's version.
+VERSION := $(shell awk -F'[<>]' '/<version>/ {print $$3; exit}' pom.xml)
+IMG ?= crawler-master:$(VERSION)
 KIND_CLUSTER ?= crawler-e2e
 E2E_IMG ?= crawler-master:e2e
 KEEP_CLUSTER ?= 0
 # auto: kind when a Docker engine answers (`docker info`), else the local cluster.
 E2E_PROVIDER ?= auto
 MVN ?= mvn -B -q
-JAR := target/crawler-master-0.1.0-SNAPSHOT.jar
+JAR := target/crawler-master-$(VERSION).jar
 CRD := crawlermasters.crawler.dev-v1.yml
-# The image deploy/operator.yaml names (operator and CRAWLER_MASTER_IMAGE); `deploy` puts IMG there.
-MANIFEST_IMG := crawler-master:latest
+HELM_VERSION := v3.21.4
+HELM ?= $(HOME)/.cache/crawler-tools/helm-$(HELM_VERSION)
+CHART := charts/crawler-operator
+DIST ?= dist
 
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
@@ -30,6 +34,7 @@ help: ## Show this help.
 manifests: ## Regenerate the CRD from the Java model into crds/ (a test fails when they differ).
 	$(MVN) process-classes
 	cp target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
+	$(MAKE) --no-print-directory chart-crds
 	@echo "crds/$(CRD) regenerated"
 
 .PHONY: tools
@@ -99,13 +104,41 @@ uninstall: ## Remove the CRD (and every CrawlerMaster) from the current cluster.
 
 .PHONY: deploy
 deploy: ## Deploy CRD, RBAC and the operator (kustomize deploy/) with image IMG.
-	@# One apply with IMG already in place: re-running it does not conflict with a second field
-	@# manager (as `kubectl set image` after an apply does), and no pod starts with the placeholder.
-	set -o pipefail; kubectl kustomize deploy/ | sed 's|$(MANIFEST_IMG)|$(IMG)|g' | kubectl apply --server-side -f -
+	@# One apply with IMG already in place (a generated overlay of deploy/): re-running it does not
+	@# conflict with a second field manager (as `kubectl set image` after an apply does).
+	hack/image-overlay.sh deploy "$(IMG)" target/deploy-overlay
+	kubectl apply --server-side -k target/deploy-overlay
 
 .PHONY: undeploy
 undeploy: ## Remove the operator, RBAC and CRD.
 	kubectl delete --ignore-not-found -k deploy/
+
+##@ Release
+
+.PHONY: release
+release: ## Write dist/install.yaml and dist/install-namespaced.yaml (CRD, admission policy, namespace, RBAC, operator) with image IMG.
+	hack/image-overlay.sh deploy "$(IMG)" target/release/cluster
+	hack/image-overlay.sh deploy-namespaced "$(IMG)" target/release/namespaced
+	mkdir -p $(DIST)
+	kubectl kustomize target/release/cluster > $(DIST)/install.yaml
+	kubectl kustomize target/release/namespaced > $(DIST)/install-namespaced.yaml
+	@echo "$(DIST)/install.yaml, $(DIST)/install-namespaced.yaml: image $(IMG), for Kubernetes >= 1.30"
+
+.PHONY: build-installer
+build-installer: release ## Same as release (the kubebuilder name).
+
+.PHONY: chart-crds
+chart-crds: ## Copy crds/ (CRD, admission policy) into the Helm chart (a test fails when they differ).
+	cp crds/$(CRD) $(CHART)/crds/$(CRD)
+	cp crds/crawlermasters-key-prefix-policy.yaml $(CHART)/files/crawlermasters-key-prefix-policy.yaml
+
+.PHONY: helm-lint
+helm-lint: tools ## Lint the Helm chart (charts/crawler-operator) with the pinned Helm.
+	$(HELM) lint --strict $(CHART)
+
+.PHONY: helm-template
+helm-template: tools ## Render the Helm chart with default values to stdout.
+	@$(HELM) template crawler-operator $(CHART) --namespace crawler-system --include-crds
 
 ##@ End-to-end
 

@@ -7,6 +7,11 @@
 #       etcd            symlink to Debian's /usr/bin/etcd (etcd-server package)
 #       kubectl         symlink to the kubectl on PATH
 #
+# and Helm for the chart tests (helm lint, helm template), built from the helm.sh/helm/v3 Go
+# module (hack/tools/helm):
+#
+#   ${CRAWLER_TOOLS_DIR:-$HOME/.cache/crawler-tools}/helm-<HELM_VERSION>
+#
 # Also makes sure the Debian packages the test suite needs are installed
 # (etcd-server/etcd-client: the master-replica tests start /usr/bin/etcd; shellcheck).
 #
@@ -26,11 +31,15 @@ K8S_VERSION="1.32.13"
 ETCD_MIN_VERSION="3.4"
 APT_PACKAGES=(etcd-server etcd-client shellcheck)
 GO_MIN_VERSION="1.23"
+# Must match `require helm.sh/helm/v3` in hack/tools/helm/go.mod (and HELM_VERSION in the Makefile).
+HELM_VERSION="v3.21.4"
 # ---------------------------------------------------------------------------
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WRAPPER_DIR="${REPO_ROOT}/hack/tools/kube-apiserver"
 KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-${HOME}/.kubeapitest}"
+HELM_WRAPPER_DIR="${REPO_ROOT}/hack/tools/helm"
+HELM_BIN="${CRAWLER_TOOLS_DIR:-${HOME}/.cache/crawler-tools}/helm-${HELM_VERSION}"
 
 VERIFY=false
 for arg in "$@"; do
@@ -59,6 +68,7 @@ etcd_version() { "$1" --version 2>/dev/null | awk '/^etcd Version:/ {print $3}';
 kubectl_version() {
   "$1" version --client 2>/dev/null | awk '/^Client Version:/ {print $3}'
 }
+helm_version() { "${HELM_BIN}" version --template '{{.Version}}' 2>/dev/null; }
 
 # ---- fast path --------------------------------------------------------------
 fast_path_ok() {
@@ -66,11 +76,12 @@ fast_path_ok() {
   [ "$(apiserver_version)" = "v${K8S_VERSION}" ] || return 1
   [ -n "$(etcd_version "${BIN_DIR}/etcd")" ] || return 1
   [ -n "$(kubectl_version "${BIN_DIR}/kubectl")" ] || return 1
+  [ "$(helm_version)" = "${HELM_VERSION}" ] || return 1
   [ -x /usr/bin/etcd ] && command -v shellcheck >/dev/null 2>&1
 }
 
 if [ "${VERIFY}" = false ] && fast_path_ok; then
-  log "up to date: ${BIN_DIR} (kube-apiserver v${K8S_VERSION}, etcd $(etcd_version "${BIN_DIR}/etcd"), kubectl $(kubectl_version "${BIN_DIR}/kubectl"))"
+  log "up to date: ${BIN_DIR} (kube-apiserver v${K8S_VERSION}, etcd $(etcd_version "${BIN_DIR}/etcd"), kubectl $(kubectl_version "${BIN_DIR}/kubectl"), helm ${HELM_VERSION})"
   exit 0
 fi
 
@@ -158,6 +169,35 @@ Install Go >= ${GO_MIN_VERSION} from https://go.dev/dl/ (Debian 12's golang pack
     || die "built kube-apiserver reports '$(apiserver_version)', expected v${K8S_VERSION}"
 }
 build_apiserver
+
+# ---- 2b. helm from the helm.sh/helm/v3 Go module ------------------------------
+build_helm() {
+  if [ "$(helm_version)" = "${HELM_VERSION}" ]; then
+    log "step 2/4: helm ${HELM_VERSION} already built: ${HELM_BIN}"
+    return
+  fi
+  command -v go >/dev/null 2>&1 || die "'go' not on PATH; helm is built from source. Install Go >= ${GO_MIN_VERSION} and re-run"
+  grep -q "^require helm.sh/helm/v3 ${HELM_VERSION}\$" "${HELM_WRAPPER_DIR}/go.mod" \
+    || die "${HELM_WRAPPER_DIR}/go.mod does not require helm.sh/helm/v3 ${HELM_VERSION}; keep HELM_VERSION and go.mod in sync"
+  log "step 2/4: building helm ${HELM_VERSION} (first build downloads modules: about two minutes)"
+  mkdir -p "$(dirname "${HELM_BIN}")"
+  local tmp="${HELM_BIN}.tmp.$$" k8s_minor
+  (
+    cd "${HELM_WRAPPER_DIR}"
+    # The default Kubernetes version of `helm template` and `helm lint` follows client-go's, as in Helm's own Makefile.
+    k8s_minor="$(env GOWORK=off go list -m -f '{{.Version}}' k8s.io/client-go | cut -d. -f2)"
+    local ldflags=(-s -w -X "helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" -X helm.sh/helm/v3/internal/version.gitTreeState=clean)
+    local pkg
+    for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+      ldflags+=(-X "${pkg}.k8sVersionMajor=1" -X "${pkg}.k8sVersionMinor=${k8s_minor}")
+    done
+    env GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 GOOS=linux GOARCH="${ARCH}" \
+      go build -trimpath -ldflags "${ldflags[*]}" -o "${tmp}" helm.sh/helm/v3/cmd/helm
+  ) || { rm -f "${tmp}"; die "go build of helm failed (needs access to the Go module proxy, GOPROXY=$(go env GOPROXY))"; }
+  mv -f "${tmp}" "${HELM_BIN}"
+  [ "$(helm_version)" = "${HELM_VERSION}" ] || die "built helm reports '$(helm_version)', expected ${HELM_VERSION}"
+}
+build_helm
 
 # ---- 3. etcd + kubectl links --------------------------------------------------
 log "step 3/4: linking etcd (${ETCD_BIN}) and kubectl (${KUBECTL_BIN}) into ${BIN_DIR}"
@@ -254,3 +294,4 @@ log "done: ${BIN_DIR}"
 log "  kube-apiserver $(apiserver_version)  (built from k8s.io/kubernetes v${K8S_VERSION})"
 log "  etcd           $(etcd_version "${BIN_DIR}/etcd")  (-> ${ETCD_BIN}, Debian etcd-server)"
 log "  kubectl        $(kubectl_version "${BIN_DIR}/kubectl")  (-> ${KUBECTL_BIN})"
+log "  helm           $(helm_version)  (${HELM_BIN}, built from helm.sh/helm/v3)"
