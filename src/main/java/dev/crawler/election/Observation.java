@@ -1,5 +1,7 @@
 package dev.crawler.election;
 
+import dev.crawler.etcd.Backoff;
+import dev.crawler.etcd.EtcdFailure;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;

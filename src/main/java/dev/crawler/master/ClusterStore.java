@@ -2,9 +2,9 @@ package dev.crawler.master;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crawler.api.KeyLayout;
-import dev.crawler.election.EtcdUnavailableException;
+import dev.crawler.etcd.EtcdUnavailableException;
 import dev.crawler.election.Fence;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import dev.crawler.election.LeadershipLostException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;

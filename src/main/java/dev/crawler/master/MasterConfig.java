@@ -148,7 +148,7 @@ public record MasterConfig(
   }
 
   /** The flag when given, else the environment variable; null when neither is set. Flags win. */
-  static String pick(String flag, Map<String, String> env, String var) {
+  public static String pick(String flag, Map<String, String> env, String var) {
     if (flag != null && !flag.isBlank()) {
       return flag.trim();
     }

@@ -6,8 +6,8 @@ import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.EtcdSpec;
 import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Json;
-import dev.crawler.election.Leader;
+import dev.crawler.support.Json;
+import dev.crawler.election.Candidate;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -400,7 +400,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       return outcome;
     }
     try {
-      Optional<Leader> now = election.get().leader().get(LEADER_REREAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Optional<Candidate> now = election.get().leader().get(LEADER_REREAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return outcome.confirmedBy(now, candidate, cm.getStatus() == null ? null : cm.getStatus().getLeader());
     } catch (ExecutionException | TimeoutException e) {
       return outcome;

@@ -5,8 +5,8 @@ import static dev.crawler.api.CrawlerMasterConditions.LEADER_REVOKED;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Failures;
-import dev.crawler.election.Leader;
+import dev.crawler.support.Failures;
+import dev.crawler.election.Candidate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -53,7 +53,7 @@ final class DeadLeaderRevoker {
     if (!o.etcdReachable() || !o.hasLeader() || fields.term() == null || o.term() != fields.term()) {
       return Optional.empty();
     }
-    Leader seen = o.leader().orElseThrow();
+    Candidate seen = o.leader().orElseThrow();
     Optional<Pod> pod = pods.stream().filter(p -> p.getMetadata().getName().equals(fields.leader())).findFirst();
     Optional<String> evidence = DeadLeaderEvidence.of(previous, fields, pod);
     if (evidence.isPresent() && pod.isEmpty()) {

@@ -1,7 +1,7 @@
 package dev.crawler.operator;
 
 import dev.crawler.api.EtcdEndpoints;
-import dev.crawler.election.EtcdCredentials;
+import dev.crawler.etcd.EtcdCredentials;
 import io.etcd.jetcd.Client;
 import java.net.URI;
 import java.time.Duration;

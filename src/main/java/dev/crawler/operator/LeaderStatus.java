@@ -17,8 +17,8 @@ import static dev.crawler.api.CrawlerMasterConditions.find;
 
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.Candidate;
+import dev.crawler.election.CandidateInfo;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -108,9 +108,9 @@ public record LeaderStatus(
           events);
     }
 
-    Leader current = o.leader().orElseThrow();
-    Optional<LeaderInfo> info = current.info();
-    String leader = info.map(LeaderInfo::id).orElse(shown(current.value()));
+    Candidate current = o.leader().orElseThrow();
+    Optional<CandidateInfo> info = current.info();
+    String leader = info.map(CandidateInfo::id).orElse(shown(current.value()));
     Optional<LeaderTransition> transition = LeaderTransition.between(prev, leader, o.term(), o.seenAtNanos());
     boolean changed = transition.isPresent();
     long transitions = prevTransitions + (changed ? 1 : 0);
@@ -142,7 +142,7 @@ public record LeaderStatus(
       }
     }
     return new LeaderStatus(
-        new LeaderFields(leader, info.map(LeaderInfo::address).orElse(null), o.term(), since, transitions),
+        new LeaderFields(leader, info.map(CandidateInfo::address).orElse(null), o.term(), since, transitions),
         ourPod ? Optional.of(leader) : Optional.empty(), true, List.of(elected, reachable),
         transition, events);
   }

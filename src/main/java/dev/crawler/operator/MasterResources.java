@@ -113,7 +113,7 @@ public final class MasterResources {
   public static final String ETCD_SECRETS_DIGEST = "crawler.dev/etcd-secrets-sha256";
 
   public static StatefulSet statefulSet(CrawlerMaster cm, OperatorSettings settings) {
-    return statefulSet(cm, settings, new EtcdSecrets.Usable(dev.crawler.election.EtcdCredentials.NONE, false));
+    return statefulSet(cm, settings, new EtcdSecrets.Usable(dev.crawler.etcd.EtcdCredentials.NONE, false));
   }
 
   /** @param access the CrawlerMaster's etcd Secrets, checked by {@link EtcdSecrets#decide} */
@@ -234,7 +234,7 @@ public final class MasterResources {
   }
 
   static Container container(CrawlerMaster cm, OperatorSettings settings) {
-    return container(cm, settings, new EtcdSecrets.Usable(dev.crawler.election.EtcdCredentials.NONE, false));
+    return container(cm, settings, new EtcdSecrets.Usable(dev.crawler.etcd.EtcdCredentials.NONE, false));
   }
 
   static Container container(CrawlerMaster cm, OperatorSettings settings, EtcdSecrets.Usable access) {

@@ -5,8 +5,8 @@ import static dev.crawler.api.CrawlerMasterConditions.SWITCHOVER_SUCCEEDED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.CrawlerMaster;
-import dev.crawler.election.Json;
-import dev.crawler.election.Leader;
+import dev.crawler.support.Json;
+import dev.crawler.election.Candidate;
 import java.util.Map;
 import java.util.Optional;
 
@@ -56,7 +56,7 @@ public record SwitchoverOutcome(boolean succeeded, String message) {
    *
    * @param previousLeader who led when it was asked; with no candidate named, any other leader counts
    */
-  public SwitchoverOutcome confirmedBy(Optional<Leader> now, Optional<String> candidate, String previousLeader) {
+  public SwitchoverOutcome confirmedBy(Optional<Candidate> now, Optional<String> candidate, String previousLeader) {
     if (succeeded || now.isEmpty()) {
       return this;
     }

@@ -6,8 +6,8 @@ import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.Candidate;
+import dev.crawler.election.CandidateInfo;
 import dev.crawler.election.Session;
 import dev.crawler.testing.TestingEtcd;
 import io.etcd.jetcd.Client;
@@ -32,7 +32,7 @@ class DeadLeaderRevokerTest {
   private TestingEtcd etcd;
   private Client client;
   private Election election;
-  private Leader leader;
+  private Candidate leader;
   private CrawlerMasterStatus stored;
 
   @BeforeEach
@@ -41,7 +41,7 @@ class DeadLeaderRevokerTest {
     client = Client.builder().endpoints(etcd.endpoint()).build();
     election = new Election(client, "/revoker-test/election");
     Session session = Session.open(client, Duration.ofSeconds(30), Duration.ofSeconds(5));
-    leader = election.campaign(session.leaseId(), new LeaderInfo("demo-0", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+    leader = election.campaign(session.leaseId(), new CandidateInfo("demo-0", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
     stored = new CrawlerMasterStatus();
     stored.setLeader("demo-0");
     stored.setTerm(leader.term());

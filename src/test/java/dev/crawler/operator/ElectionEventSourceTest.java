@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crawler.api.KeyLayout;
-import dev.crawler.election.Backoff;
+import dev.crawler.etcd.Backoff;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.EtcdCredentials;
-import dev.crawler.election.Leader;
+import dev.crawler.etcd.EtcdCredentials;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingEventHandler;
@@ -96,7 +96,7 @@ class ElectionEventSourceTest {
     if (!o.etcdReachable()) {
       return "unreachable";
     }
-    return o.hasLeader() ? o.leader().flatMap(Leader::info).map(i -> i.id()).orElse("?") + "@" + o.term() : "none";
+    return o.hasLeader() ? o.leader().flatMap(Candidate::info).map(i -> i.id()).orElse("?") + "@" + o.term() : "none";
   }
 
   @Test
@@ -111,8 +111,8 @@ class ElectionEventSourceTest {
     t = System.nanoTime();
     a.campaign();
     ElectionState o = awaitTrigger(2, t, "first leader");
-    assertThat(o.leader().flatMap(Leader::info)).hasValueSatisfying(i -> assertThat(i.id()).isEqualTo("demo-0"));
-    assertThat(o.leader().flatMap(Leader::info).get().address()).isEqualTo("demo-0.local:8080");
+    assertThat(o.leader().flatMap(Candidate::info)).hasValueSatisfying(i -> assertThat(i.id()).isEqualTo("demo-0"));
+    assertThat(o.leader().flatMap(Candidate::info).get().address()).isEqualTo("demo-0.local:8080");
     assertThat(o.term()).isEqualTo(a.term());
     assertThat(o.leader().orElseThrow().key()).startsWith(layout.election() + "/");
 
@@ -133,13 +133,13 @@ class ElectionEventSourceTest {
     t = System.nanoTime();
     a.resign();
     o = awaitTrigger(3, t, "resign -> next candidate");
-    assertThat(o.leader().flatMap(Leader::info).orElseThrow().id()).isEqualTo("demo-1");
+    assertThat(o.leader().flatMap(Candidate::info).orElseThrow().id()).isEqualTo("demo-1");
     assertThat(o.term()).isEqualTo(b.term()).isGreaterThan(a.term());
 
     t = System.nanoTime();
     b.crash();
     o = awaitTrigger(4, t, "crash (lease revoked)");
-    assertThat(o.leader().flatMap(Leader::info).orElseThrow().id()).isEqualTo("demo-2");
+    assertThat(o.leader().flatMap(Candidate::info).orElseThrow().id()).isEqualTo("demo-2");
     assertThat(o.term()).isEqualTo(c.term());
 
     t = System.nanoTime();
@@ -152,7 +152,7 @@ class ElectionEventSourceTest {
     t = System.nanoTime();
     d.campaign();
     o = awaitTrigger(6, t, "new leader");
-    assertThat(o.leader().flatMap(Leader::info).orElseThrow().id()).isEqualTo("demo-3");
+    assertThat(o.leader().flatMap(Candidate::info).orElseThrow().id()).isEqualTo("demo-3");
     assertThat(o.term()).isEqualTo(d.term());
 
     Thread.sleep(2 * TTL * 1000);
@@ -183,7 +183,7 @@ class ElectionEventSourceTest {
     ElectionState o = source.observation(id).orElseThrow();
     assertThat(o.hasLeader()).isTrue();
     assertThat(o.leader().orElseThrow().value()).isEqualTo("{\"owner\":\"backup-job\"}");
-    assertThat(o.leader().flatMap(Leader::info)).isEmpty();
+    assertThat(o.leader().flatMap(Candidate::info)).isEmpty();
     assertThat(o.term()).isEqualTo(foreign.term());
 
     TestingCandidate garbage = TestingCandidate.raw(candidates, layout.election(), "not json", TTL);
@@ -194,14 +194,14 @@ class ElectionEventSourceTest {
     await().atMost(AWAIT).until(() -> handler.count() == 3);
     o = source.observation(id).orElseThrow();
     assertThat(o.leader().orElseThrow().value()).isEqualTo("not json");
-    assertThat(o.leader().flatMap(Leader::info)).isEmpty();
+    assertThat(o.leader().flatMap(Candidate::info)).isEmpty();
 
     TestingCandidate ours = pod("demo-0", TTL);
     ours.campaign();
     awaitCandidates(2);
     garbage.crash();
     await().atMost(AWAIT).until(() -> handler.count() == 4);
-    assertThat(source.observation(id).orElseThrow().leader().flatMap(Leader::info).orElseThrow().id())
+    assertThat(source.observation(id).orElseThrow().leader().flatMap(Candidate::info).orElseThrow().id())
         .isEqualTo("demo-0");
   }
 

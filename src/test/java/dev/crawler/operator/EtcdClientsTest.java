@@ -2,7 +2,7 @@ package dev.crawler.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crawler.election.EtcdCredentials;
+import dev.crawler.etcd.EtcdCredentials;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

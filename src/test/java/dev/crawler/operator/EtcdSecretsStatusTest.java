@@ -8,7 +8,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.EtcdAuthSpec;
 import dev.crawler.api.EtcdTlsSpec;
-import dev.crawler.election.EtcdCredentials;
+import dev.crawler.etcd.EtcdCredentials;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingCertificates;
 import dev.crawler.testing.TestingEtcd;

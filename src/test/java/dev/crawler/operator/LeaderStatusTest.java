@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.Candidate;
+import dev.crawler.election.CandidateInfo;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -20,8 +20,8 @@ class LeaderStatusTest {
   private static final Instant T2 = Instant.parse("2026-11-02T10:05:00Z");
 
   private static ElectionState leads(String pod, long term, Instant at) {
-    String value = new String(new LeaderInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
-    return ElectionState.leading(new Leader("/crawler/ns/demo/election/694d" + term, term, value), at, 0);
+    String value = new String(new CandidateInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
+    return ElectionState.leading(new Candidate("/crawler/ns/demo/election/694d" + term, term, value), at, 0);
   }
 
   private static LeaderStatus decide(CrawlerMasterStatus prev, ElectionState o) {
@@ -149,7 +149,7 @@ class LeaderStatusTest {
     assertThat(otherJson.events()).extracting(StatusEvent::reason).containsExactly("UnknownLeader");
 
     ElectionState garbage =
-        ElectionState.leading(new Leader("/crawler/ns/demo/election/abc", 5, "lock-holder"), T1, 0);
+        ElectionState.leading(new Candidate("/crawler/ns/demo/election/abc", 5, "lock-holder"), T1, 0);
     LeaderStatus raw = decide(null, garbage);
     assertThat(raw.fields().leader()).isEqualTo("lock-holder");
     assertThat(raw.fields().leaderAddress()).isNull();
@@ -215,7 +215,7 @@ class LeaderStatusTest {
 
     // A new cause: its own reason and Event.
     LeaderStatus denied = decide(shown, ElectionState.unreachable(
-        dev.crawler.election.EtcdFailure.Kind.PERMISSION_DENIED, "etcd e: denied", T2, 0));
+        dev.crawler.etcd.EtcdFailure.Kind.PERMISSION_DENIED, "etcd e: denied", T2, 0));
     assertThat(cond(denied, CrawlerMasterConditions.ETCD_REACHABLE).getReason()).isEqualTo("PermissionDenied");
     assertThat(cond(denied, CrawlerMasterConditions.LEADER_ELECTED).getReason()).isEqualTo("EtcdUnreachable");
     assertThat(denied.events()).containsExactly(new StatusEvent("Warning", "PermissionDenied", "etcd e: denied"));

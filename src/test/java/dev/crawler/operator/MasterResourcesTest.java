@@ -270,7 +270,7 @@ class MasterResourcesTest {
     cm.getSpec().getEtcd().getTls().setSecretName("etcd-tls");
     cm.getSpec().getEtcd().setAuth(new dev.crawler.api.EtcdAuthSpec());
     cm.getSpec().getEtcd().getAuth().setSecretName("etcd-user");
-    dev.crawler.election.EtcdCredentials credentials = new dev.crawler.election.EtcdCredentials(
+    dev.crawler.etcd.EtcdCredentials credentials = new dev.crawler.etcd.EtcdCredentials(
         new byte[] {1}, new byte[] {2}, new byte[] {3}, "u", new byte[] {4});
     StatefulSet sts = MasterResources.statefulSet(cm, SETTINGS, new EtcdSecrets.Usable(credentials, true));
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.Candidate;
+import dev.crawler.election.CandidateInfo;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -26,9 +26,9 @@ class StatusAggregatorTest {
   }
 
   private static LeaderStatus leads(CrawlerMasterStatus prev, String pod, long term, Instant at) {
-    String value = new String(new LeaderInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
+    String value = new String(new CandidateInfo(pod, pod + ":8080").toJson(), StandardCharsets.UTF_8);
     return LeaderStatus.decide(prev,
-        Optional.of(ElectionState.leading(new Leader("/crawler/ns/demo/election/1" + term, term, value), at, 0)), PODS);
+        Optional.of(ElectionState.leading(new Candidate("/crawler/ns/demo/election/1" + term, term, value), at, 0)), PODS);
   }
 
   private static LeaderStatus noLeader(CrawlerMasterStatus prev, Instant at) {

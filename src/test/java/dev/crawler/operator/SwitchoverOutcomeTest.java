@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.Optional;
@@ -61,8 +61,8 @@ class SwitchoverOutcomeTest {
   @Test
   void aFailedAnswerSucceedsWhenEtcdShowsTheCandidateLeading() {
     SwitchoverOutcome lost = SwitchoverOutcome.failed("cannot reach the leader at 10.0.0.1:8080: timed out");
-    Leader demo2 = leader("demo-2", 41);
-    Leader demo0 = leader("demo-0", 12);
+    Candidate demo2 = leader("demo-2", 41);
+    Candidate demo0 = leader("demo-0", 12);
     assertThat(lost.confirmedBy(Optional.of(demo2), Optional.of("demo-2"), "demo-0").succeeded()).isTrue();
     assertThat(lost.confirmedBy(Optional.of(demo2), Optional.of("demo-2"), "demo-0").message())
         .contains("demo-2 leads (term 41)").contains("timed out");
@@ -72,8 +72,8 @@ class SwitchoverOutcomeTest {
     assertThat(lost.confirmedBy(Optional.of(demo0), Optional.empty(), "demo-0").succeeded()).isFalse();
   }
 
-  private static Leader leader(String id, long term) {
-    return new Leader("/crawler/ns/demo/election/" + Long.toHexString(term), term,
+  private static Candidate leader(String id, long term) {
+    return new Candidate("/crawler/ns/demo/election/" + Long.toHexString(term), term,
         "{\"id\":\"" + id + "\",\"address\":\"10.0.0.1:8080\"}");
   }
 
