@@ -1,5 +1,23 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
+import dev.crawler.operator.etcd.ElectionEventSource;
+import dev.crawler.operator.etcd.EtcdSecrets;
+import dev.crawler.operator.events.ClusterEvent;
+import dev.crawler.operator.events.EventRecorder;
+import dev.crawler.operator.failover.DeadLeaderEvidence;
+import dev.crawler.operator.failover.DeadLeaderRevoker;
+import dev.crawler.operator.resources.ClientServiceDependentResource;
+import dev.crawler.operator.resources.HeadlessServiceDependentResource;
+import dev.crawler.operator.resources.MasterResources;
+import dev.crawler.operator.resources.MasterStatefulSetDependentResource;
+import dev.crawler.operator.resources.PodRoleLabeler;
+import dev.crawler.operator.rollout.MasterApiClient;
+import dev.crawler.operator.rollout.RolloutPlan;
+import dev.crawler.operator.rollout.SwitchoverOutcome;
+import dev.crawler.operator.status.LeaderStatus;
+import dev.crawler.operator.status.LeaderTransition;
+import dev.crawler.operator.status.StatusAggregator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
@@ -231,7 +249,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     List<CrawlerMaster> known = context.getPrimaryCache().list().toList();
     Optional<String> invalid = SpecValidator.validate(cm, known, settings.keyPrefixRoot(), this::sameEtcd);
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
-    List<StatusEvent> leaderEvents = List.of();
+    List<ClusterEvent> leaderEvents = List.of();
     Optional<SwitchoverOutcome> switchover = Optional.empty();
     boolean rolling = false;
     Optional<LeaderTransition> transition = Optional.empty();
@@ -294,7 +312,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     }
     // Events only once the status that records their change is stored: a failed patch is retried
     // with the same old status and decides the same Events again.
-    StatusEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
+    ClusterEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
     leaderEvents.forEach(e -> events.record(cm, e));
     if (invalid.isPresent()) {
       return UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK);

@@ -1,5 +1,6 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterEnv;
 import io.fabric8.kubernetes.client.KubernetesClient;
