@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ElectionEventSource
     extends AbstractEventSource<ElectionState, CrawlerMaster>
     implements ResourceEventAware<CrawlerMaster> {
-  private static final Logger LOG = LoggerFactory.getLogger(ElectionEventSource.class);
+  private static final Logger log = LoggerFactory.getLogger(ElectionEventSource.class);
 
   public static final String NAME = "leader-watch";
 
@@ -115,7 +115,7 @@ public final class ElectionEventSource
       return;
     }
     if (existing != null) {
-      LOG.info("{}: etcd endpoints, key layout or credentials changed; restarting the election watch", id);
+      log.info("{}: etcd endpoints, key layout or credentials changed; restarting the election watch", id);
       stop(existing);
     }
     EtcdClients.Handle client = clients.acquire(normalized, credentials);
@@ -203,7 +203,7 @@ public final class ElectionEventSource
     scheduler.shutdown();
     try {
       if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
-        LOG.warn("leader watch thread did not stop within 5 s");
+        log.warn("leader watch thread did not stop within 5 s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -212,7 +212,7 @@ public final class ElectionEventSource
   }
 
   private void trigger(ResourceID id, ElectionState observation) {
-    LOG.debug("{}: election changed: {}", id, observation);
+    log.debug("{}: election changed: {}", id, observation);
     EventHandler handler = getEventHandler();
     if (isRunning() && handler != null) {
       handler.handleEvent(new Event(id));

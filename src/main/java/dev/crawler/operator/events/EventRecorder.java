@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * ClusterEvent}). Events are best effort: a failure is logged, never thrown.
  */
 public final class EventRecorder {
-  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -63,7 +63,7 @@ public final class EventRecorder {
     try {
       client.v1().events().inNamespace(cm.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
-      LOG.warn("Could not record event {} for CrawlerMaster {}/{}: {}", reason,
+      log.warn("Could not record event {} for CrawlerMaster {}/{}: {}", reason,
           cm.getMetadata().getNamespace(), cm.getMetadata().getName(), e.getMessage());
     }
   }

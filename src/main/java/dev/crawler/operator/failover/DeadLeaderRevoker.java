@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * meanwhile is never hit.
  */
 public final class DeadLeaderRevoker {
-  private static final Logger LOG = LoggerFactory.getLogger(DeadLeaderRevoker.class);
+  private static final Logger log = LoggerFactory.getLogger(DeadLeaderRevoker.class);
   /** A read and a revoke in etcd. */
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
@@ -69,7 +69,7 @@ public final class DeadLeaderRevoker {
           evidence = DeadLeaderEvidence.of(previous, fields, Optional.of(found));
         }
       } catch (KubernetesClientException e) {
-        LOG.warn("cannot look up pod {} to confirm it is gone: {}", fields.leader(), e.getMessage());
+        log.warn("cannot look up pod {} to confirm it is gone: {}", fields.leader(), e.getMessage());
         return Optional.empty();
       }
     }
@@ -83,13 +83,13 @@ public final class DeadLeaderRevoker {
       }
       String message = "revoked the etcd lease of leader " + fields.leader() + " (term " + seen.term()
           + ") because its process is gone: " + evidence.get();
-      LOG.info("{}", message);
+      log.info("{}", message);
       return Optional.of(ClusterEvent.warning(LEADER_REVOKED, message));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
     } catch (Exception e) {
-      LOG.warn("could not revoke the lease of dead leader {} (term {}): {}; it expires with its TTL",
+      log.warn("could not revoke the lease of dead leader {} (term {}): {}; it expires with its TTL",
           fields.leader(), seen.term(), Failures.describe(e));
       return Optional.empty();
     }

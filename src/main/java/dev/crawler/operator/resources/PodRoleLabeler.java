@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * the role label; other labels and the rest of the pod are left to their owners.
  */
 public final class PodRoleLabeler {
-  private static final Logger LOG = LoggerFactory.getLogger(PodRoleLabeler.class);
+  private static final Logger log = LoggerFactory.getLogger(PodRoleLabeler.class);
 
   private final KubernetesClient client;
 
@@ -48,12 +48,12 @@ public final class PodRoleLabeler {
         client.pods().inNamespace(namespace).resource(byName.get(change.pod()))
             .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         applied.add(change);
-        LOG.debug("{}/{}: {}={}", namespace, change.pod(), RoleLabels.ROLE_LABEL, change.role());
+        log.debug("{}/{}: {}={}", namespace, change.pod(), RoleLabels.ROLE_LABEL, change.role());
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
           throw e;
         }
-        LOG.debug("{}/{} is gone; not labelling it", namespace, change.pod());
+        log.debug("{}/{} is gone; not labelling it", namespace, change.pod());
       }
     }
     return applied;
