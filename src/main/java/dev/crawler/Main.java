@@ -1,5 +1,6 @@
 package dev.crawler;
 
+import dev.crawler.support.HttpLimits;
 import dev.crawler.support.LogLevel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

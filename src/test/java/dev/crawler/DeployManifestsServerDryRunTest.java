@@ -3,8 +3,8 @@ package dev.crawler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.CrawlerMaster;
-import dev.crawler.operator.MasterResources;
-import dev.crawler.operator.OperatorSettings;
+import dev.crawler.operator.resources.MasterResources;
+import dev.crawler.operator.settings.OperatorSettings;
 import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingKubeApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

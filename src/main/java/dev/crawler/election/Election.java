@@ -1,5 +1,6 @@
 package dev.crawler.election;
 
+import dev.crawler.support.Failures;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.election.LeaderKey;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
  * One election in etcd, the one home of its rule. It follows etcd's election recipe (the same as
  * Go's {@code client/v3/concurrency.Election}, which jetcd's Election API calls on the server):
  * each candidate puts a key {@code <name>/<lease id in hex>} bound to its own lease, with its
- * {@link LeaderInfo} as value; the key with the lowest create revision leads (first-create), and
+ * {@link CandidateInfo} as value; the key with the lowest create revision leads (first-create), and
  * that revision is the leader's term. Nobody else sorts candidate keys or reads a term.
  *
  * <p>The caller owns leases ({@link Session}): the election only names them. Nothing but
@@ -43,7 +44,7 @@ public final class Election {
           .build();
 
   /** The first-created candidate as of etcd revision {@code revision}. */
-  record Read(Optional<Leader> leader, long revision) {}
+  record Read(Optional<Candidate> leader, long revision) {}
 
   private final Client client;
   private final String name;
@@ -76,12 +77,12 @@ public final class Election {
    * lease is gone). A campaign cannot be withdrawn on the server: to leave the queue, revoke the
    * lease; if a campaign given up on completes later, resign what it won.
    */
-  public CompletableFuture<Leader> campaign(long leaseId, LeaderInfo value) {
+  public CompletableFuture<Candidate> campaign(long leaseId, CandidateInfo value) {
     String json = new String(value.toJson(), StandardCharsets.UTF_8);
     return client
         .getElectionClient()
         .campaign(nameBytes, leaseId, ByteSequence.from(json, StandardCharsets.UTF_8))
-        .thenApply(won -> new Leader(
+        .thenApply(won -> new Candidate(
             won.getLeader().getKey().toString(StandardCharsets.UTF_8), won.getLeader().getRevision(), json));
   }
 
@@ -90,7 +91,7 @@ public final class Election {
    * soon as etcd applied it. Completes when etcd did. The server guards the delete on the key's
    * create revision, so resigning a leadership that already ended changes nothing and succeeds.
    */
-  public CompletableFuture<Void> resign(Leader leadership) {
+  public CompletableFuture<Void> resign(Candidate leadership) {
     LeaderKey key = new LeaderKey(
         nameBytes,
         ByteSequence.from(leadership.key(), StandardCharsets.UTF_8),
@@ -100,14 +101,14 @@ public final class Election {
   }
 
   /** Who leads now: the first-created candidate. Empty when nobody does (not an error, unlike jetcd's leader()). */
-  public CompletableFuture<Optional<Leader>> leader() {
+  public CompletableFuture<Optional<Candidate>> leader() {
     return read().thenApply(Read::leader);
   }
 
   /** Every candidate, in queue order: the leader first, then who would lead next. */
-  public CompletableFuture<List<Leader>> candidates() {
+  public CompletableFuture<List<Candidate>> candidates() {
     return client.getKVClient().get(candidatePrefix, QUEUE)
-        .thenApply(response -> response.getKvs().stream().map(Leader::from).toList());
+        .thenApply(response -> response.getKvs().stream().map(Candidate::from).toList());
   }
 
   /**
@@ -131,10 +132,10 @@ public final class Election {
    * write is fenced on its key's create revision, so once the key is gone nothing of that term
    * lands; it costs one election.
    */
-  public CompletableFuture<Optional<Long>> revokeIfStill(Leader seen) {
+  public CompletableFuture<Optional<Long>> revokeIfStill(Candidate seen) {
     return client.getKVClient().get(ByteSequence.from(seen.key(), StandardCharsets.UTF_8))
         .thenCompose(response -> {
-          Optional<Leader> now = response.getKvs().stream().findFirst().map(Leader::from)
+          Optional<Candidate> now = response.getKvs().stream().findFirst().map(Candidate::from)
               .filter(l -> l.term() == seen.term() && l.leaseId() > 0);
           if (now.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.<Long>empty());
@@ -158,10 +159,10 @@ public final class Election {
    * not for its own, so a candidate whose lease was revoked while it waited (to step behind a
    * switchover's target) is told it won when the leader resigns.
    */
-  public CompletableFuture<Boolean> holds(Leader leadership) {
+  public CompletableFuture<Boolean> holds(Candidate leadership) {
     return client.getKVClient().get(ByteSequence.from(leadership.key(), StandardCharsets.UTF_8))
         .thenApply(response -> response.getKvs().stream().findFirst()
-            .map(kv -> Leader.from(kv).term() == leadership.term()).orElse(false));
+            .map(kv -> Candidate.from(kv).term() == leadership.term()).orElse(false));
   }
 
   /**
@@ -170,7 +171,7 @@ public final class Election {
    * @param locallyValid false once this process can no longer trust its lease
    * @param onRejected called once, with the reason, when etcd first rejects a write
    */
-  public Fence fence(Leader leadership, BooleanSupplier locallyValid, Consumer<String> onRejected) {
+  public Fence fence(Candidate leadership, BooleanSupplier locallyValid, Consumer<String> onRejected) {
     return new Fence(
         client.getKVClient(),
         ByteSequence.from(leadership.key(), StandardCharsets.UTF_8),
@@ -192,6 +193,6 @@ public final class Election {
   CompletableFuture<Read> read() {
     return client.getKVClient().get(candidatePrefix, FIRST_CREATED)
         .thenApply(response -> new Read(
-            response.getKvs().stream().findFirst().map(Leader::from), response.getHeader().getRevision()));
+            response.getKvs().stream().findFirst().map(Candidate::from), response.getHeader().getRevision()));
   }
 }

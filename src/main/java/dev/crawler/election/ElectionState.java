@@ -1,5 +1,6 @@
 package dev.crawler.election;
 
+import dev.crawler.etcd.EtcdFailure;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import java.util.Optional;
  *     event, or the failure), for measuring how long it takes to propagate
  */
 public record ElectionState(
-    Optional<Leader> leader,
+    Optional<Candidate> leader,
     boolean etcdReachable,
     String error,
     EtcdFailure.Kind failure,
@@ -29,7 +30,7 @@ public record ElectionState(
     Objects.requireNonNull(observedAt, "observedAt");
   }
 
-  public static ElectionState leading(Leader leader, Instant observedAt, long seenAtNanos) {
+  public static ElectionState leading(Candidate leader, Instant observedAt, long seenAtNanos) {
     return new ElectionState(Optional.of(leader), true, null, null, observedAt, seenAtNanos);
   }
 
@@ -54,7 +55,7 @@ public record ElectionState(
 
   /** The leader's term; 0 without a leader. */
   public long term() {
-    return leader.map(Leader::term).orElse(0L);
+    return leader.map(Candidate::term).orElse(0L);
   }
 
   /**
@@ -67,8 +68,8 @@ public record ElectionState(
     return other == null
         || etcdReachable != other.etcdReachable
         || failure != other.failure
-        || !Objects.equals(leader.map(Leader::key), other.leader.map(Leader::key))
+        || !Objects.equals(leader.map(Candidate::key), other.leader.map(Candidate::key))
         || term() != other.term()
-        || !Objects.equals(leader.map(Leader::value), other.leader.map(Leader::value));
+        || !Objects.equals(leader.map(Candidate::value), other.leader.map(Candidate::value));
   }
 }

@@ -1,5 +1,6 @@
 package dev.crawler.election;
 
+import dev.crawler.etcd.EtcdUnavailableException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;

@@ -1,5 +1,7 @@
 package dev.crawler.election;
 
+import dev.crawler.etcd.Backoff;
+import dev.crawler.etcd.EtcdFailure;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * must not block.
  */
 public final class Observation {
-  private static final Logger LOG = LoggerFactory.getLogger(Observation.class);
+  private static final Logger log = LoggerFactory.getLogger(Observation.class);
 
   /**
    * How an observation behaves.
@@ -209,7 +211,7 @@ public final class Observation {
     readInFlight = false;
     failures++;
     Duration delay = options.backoff().delay(failures, ThreadLocalRandom.current());
-    LOG.debug("election {}: {}; re-subscribing in {} ms", name, failure.describe(), delay.toMillis());
+    log.debug("election {}: {}; re-subscribing in {} ms", name, failure.describe(), delay.toMillis());
     publish(ElectionState.unreachable(failure.kind(),
         "etcd " + options.etcd() + ": " + failure.describe(), options.clock().instant(), seenNanos));
     cancel(retry);
@@ -237,7 +239,7 @@ public final class Observation {
     try {
       onChange.accept(observation);
     } catch (RuntimeException e) {
-      LOG.warn("election {}: change listener failed", name, e);
+      log.warn("election {}: change listener failed", name, e);
     }
   }
 
@@ -255,7 +257,7 @@ public final class Observation {
     try {
       scheduler.execute(task);
     } catch (RejectedExecutionException shutDown) {
-      LOG.trace("election {}: dropped a callback after shutdown", name);
+      log.trace("election {}: dropped a callback after shutdown", name);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.crawler.election;
 
+import dev.crawler.support.Failures;
+import dev.crawler.support.Threads;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.common.exception.ErrorCode;

@@ -41,9 +41,9 @@ public final class Switchover {
   /** What a switchover came to: the new leader, or why not (with the leader there is, if any). */
   public sealed interface Result {}
 
-  public record Done(Leader previous, Leader next) implements Result {}
+  public record Done(Candidate previous, Candidate next) implements Result {}
 
-  public record Refused(Refusal refusal, String message, Optional<Leader> leader) implements Result, Choice {
+  public record Refused(Refusal refusal, String message, Optional<Candidate> leader) implements Result, Choice {
     public Refused(Refusal refusal, String message) {
       this(refusal, message, Optional.empty());
     }
@@ -52,7 +52,7 @@ public final class Switchover {
   /** The target chosen from the queue, or why there is none. */
   public sealed interface Choice {}
 
-  public record Target(Leader candidate) implements Choice {}
+  public record Target(Candidate candidate) implements Choice {}
 
   /**
    * Chooses the target from {@code queue} (queue order, the leader first). With a candidate id: that
@@ -62,16 +62,16 @@ public final class Switchover {
    *
    * @param ready asked only of keys that would otherwise be chosen
    */
-  public static Choice choose(List<Leader> queue, Optional<String> candidateId, Predicate<Leader> ready) {
+  public static Choice choose(List<Candidate> queue, Optional<String> candidateId, Predicate<Candidate> ready) {
     if (queue.isEmpty()) {
       return new Refused(Refusal.NOT_LEADER, "nobody leads");
     }
-    Leader leader = queue.get(0);
+    Candidate leader = queue.get(0);
     if (candidateId.isPresent()) {
       String id = candidateId.get();
-      Optional<Leader> newest = queue.stream()
+      Optional<Candidate> newest = queue.stream()
           .filter(l -> l.info().isPresent() && l.id().equals(id))
-          .max(Comparator.comparingLong(Leader::term));
+          .max(Comparator.comparingLong(Candidate::term));
       if (newest.isEmpty()) {
         return new Refused(Refusal.UNKNOWN_CANDIDATE, "no replica '" + id + "' takes part in the election");
       }
@@ -83,7 +83,7 @@ public final class Switchover {
       }
       return new Target(newest.get());
     }
-    for (Leader follower : queue.subList(1, queue.size())) {
+    for (Candidate follower : queue.subList(1, queue.size())) {
       if (follower.info().isPresent() && !follower.id().equals(leader.id()) && ready.test(follower)) {
         return new Target(follower);
       }
@@ -92,9 +92,9 @@ public final class Switchover {
   }
 
   /** The keys queued between the leader and {@code target}: they must step behind it. */
-  public static List<Leader> ahead(List<Leader> queue, Leader target) {
-    List<Leader> ahead = new ArrayList<>();
-    for (Leader l : queue.subList(Math.min(1, queue.size()), queue.size())) {
+  public static List<Candidate> ahead(List<Candidate> queue, Candidate target) {
+    List<Candidate> ahead = new ArrayList<>();
+    for (Candidate l : queue.subList(Math.min(1, queue.size()), queue.size())) {
       if (l.term() >= target.term()) {
         break;
       }
@@ -104,7 +104,7 @@ public final class Switchover {
   }
 
   /** True when a resign of term {@code term} hands leadership to {@code target} and nobody else. */
-  public static boolean arranged(List<Leader> queue, long term, Leader target) {
+  public static boolean arranged(List<Candidate> queue, long term, Candidate target) {
     return queue.size() >= 2
         && queue.get(0).term() == term
         && queue.get(1).term() == target.term()

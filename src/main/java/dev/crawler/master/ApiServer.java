@@ -2,14 +2,15 @@ package dev.crawler.master;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.crawler.HttpLimits;
+import dev.crawler.support.HttpLimits;
 import dev.crawler.api.MasterPaths;
+import dev.crawler.etcd.EtcdUnavailableException;
 import dev.crawler.api.Resource;
-import dev.crawler.election.EtcdUnavailableException;
+import dev.crawler.etcd.EtcdUnavailableException;
 import dev.crawler.election.Fence;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeaderWatchdog;
-import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.Candidate;
+import dev.crawler.master.leadership.LeaderWatchdog;
+import dev.crawler.master.leadership.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
 import dev.crawler.election.Switchover;
 import java.io.IOException;
@@ -325,7 +326,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void leader(HttpExchange exchange) throws IOException, InterruptedException {
-    Optional<Leader> leader;
+    Optional<Candidate> leader;
     try {
       leader = loop.currentLeader(LeaderForwarder.LOOKUP_TIMEOUT);
     } catch (ExecutionException | TimeoutException e) {

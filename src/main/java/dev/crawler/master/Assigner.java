@@ -1,10 +1,11 @@
 package dev.crawler.master;
 
+import dev.crawler.etcd.EtcdUnavailableException;
 import dev.crawler.api.Resource;
-import dev.crawler.election.EtcdUnavailableException;
+import dev.crawler.etcd.EtcdUnavailableException;
 import dev.crawler.election.Fence;
-import dev.crawler.election.Heartbeat;
-import dev.crawler.election.LeaderWork;
+import dev.crawler.master.leadership.Heartbeat;
+import dev.crawler.master.leadership.LeaderWork;
 import dev.crawler.election.LeadershipLostException;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;

@@ -1,7 +1,7 @@
 package dev.crawler.master;
 
 import dev.crawler.api.MasterEnv;
-import dev.crawler.election.EtcdCredentials;
+import dev.crawler.etcd.EtcdCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.crawler.master;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

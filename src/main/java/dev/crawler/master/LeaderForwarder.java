@@ -2,8 +2,8 @@ package dev.crawler.master;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.Candidate;
+import dev.crawler.master.leadership.LeadershipLoop;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -50,7 +50,7 @@ final class LeaderForwarder {
       unavailable(exchange, "this replica is not the leader (any more); retry");
       return;
     }
-    Optional<Leader> leader;
+    Optional<Candidate> leader;
     try {
       leader = loop.currentLeader(LOOKUP_TIMEOUT);
     } catch (ExecutionException | TimeoutException e) {
@@ -113,7 +113,7 @@ final class LeaderForwarder {
   }
 
   /** Whether a peer answers its {@link MasterPaths#READYZ} with 200 within a short timeout. */
-  boolean isReady(Leader peer) {
+  boolean isReady(Candidate peer) {
     Optional<String> address = peer.info().map(i -> i.address());
     if (address.isEmpty()) {
       return false;

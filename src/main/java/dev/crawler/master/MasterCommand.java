@@ -1,9 +1,10 @@
 package dev.crawler.master;
 
+import dev.crawler.master.failover.DeadLeaderDetectors;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
-import dev.crawler.election.EtcdCredentials;
-import dev.crawler.election.LeaderProbe;
+import dev.crawler.etcd.EtcdCredentials;
+import dev.crawler.master.failover.LeaderProbe;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

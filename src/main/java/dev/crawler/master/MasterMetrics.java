@@ -1,9 +1,9 @@
 package dev.crawler.master;
 
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeadershipEvents;
-import dev.crawler.election.LeadershipLoop;
-import dev.crawler.election.Revocations;
+import dev.crawler.election.Candidate;
+import dev.crawler.master.leadership.LeadershipEvents;
+import dev.crawler.master.leadership.LeadershipLoop;
+import dev.crawler.master.failover.Revocations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -40,7 +40,7 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
 
   private static double knownTerm(LeadershipLoop loop) {
     return loop.leadingTerm()
-        .or(() -> loop.lastSeenLeader().map(Leader::term))
+        .or(() -> loop.lastSeenLeader().map(Candidate::term))
         .orElse(0L);
   }
 

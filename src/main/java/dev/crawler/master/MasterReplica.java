@@ -1,10 +1,11 @@
 package dev.crawler.master;
 
-import dev.crawler.election.EtcdCredentials;
-import dev.crawler.election.LeaderInfo;
-import dev.crawler.election.LeaderProbe;
-import dev.crawler.election.LeadershipLoop;
-import dev.crawler.election.PreviousIncarnation;
+import dev.crawler.master.failover.DeadLeaderDetectors;
+import dev.crawler.etcd.EtcdCredentials;
+import dev.crawler.election.CandidateInfo;
+import dev.crawler.master.failover.LeaderProbe;
+import dev.crawler.master.leadership.LeadershipLoop;
+import dev.crawler.master.failover.PreviousIncarnation;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -55,7 +56,7 @@ public final class MasterReplica implements AutoCloseable {
         new LeadershipLoop(
             client,
             config.layout().election(),
-            new LeaderInfo(config.id(), config.advertiseAddress()),
+            new CandidateInfo(config.id(), config.advertiseAddress()),
             config.leaseTtl(),
             new Assigner(store, client.getWatchClient()),
             metrics);

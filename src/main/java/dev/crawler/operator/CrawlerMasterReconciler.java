@@ -1,16 +1,29 @@
 package dev.crawler.operator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.crawler.operator.resources.WorkerDeploymentDependentResource;
+import dev.crawler.operator.settings.OperatorSettings;
+import dev.crawler.operator.etcd.ElectionEventSource;
+import dev.crawler.operator.etcd.EtcdSecrets;
+import dev.crawler.operator.events.ClusterEvent;
+import dev.crawler.operator.events.EventRecorder;
+import dev.crawler.operator.failover.DeadLeaderEvidence;
+import dev.crawler.operator.failover.DeadLeaderRevoker;
+import dev.crawler.operator.resources.ClientServiceDependentResource;
+import dev.crawler.operator.resources.HeadlessServiceDependentResource;
+import dev.crawler.operator.resources.MasterResources;
+import dev.crawler.operator.resources.MasterStatefulSetDependentResource;
+import dev.crawler.operator.resources.PodRoleLabeler;
+import dev.crawler.operator.rollout.MasterApiClient;
+import dev.crawler.operator.rollout.MasterUpdates;
+import dev.crawler.operator.rollout.RolloutPlan;
+import dev.crawler.operator.rollout.SwitchoverOutcome;
+import dev.crawler.operator.status.LeaderStatus;
+import dev.crawler.operator.status.LeaderTransition;
+import dev.crawler.operator.status.StatusAggregator;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.EtcdSpec;
-import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Json;
-import dev.crawler.election.Leader;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -37,9 +50,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -47,11 +57,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a CrawlerMaster: observe (StatefulSet, master pods, the etcd election) → validate
- * (spec, conflicts with other CRs) → act (dependents and pod role labels, only for a valid spec) →
- * report (status via {@link StatusAggregator}, Events for a newly invalid spec and for election
- * changes). The workflow is invoked explicitly so that an invalid spec leaves existing dependents
- * as they are: a reconcile precondition would delete them instead.
+ * Reconciles a CrawlerMaster in four steps, in this order: validate (spec and conflicts with other
+ * CRs, {@link SpecValidator}; then the etcd Secrets, {@link EtcdSecrets}) → observe (the etcd
+ * election through {@link ElectionEventSource}, the master pods; {@link LeaderStatus} decides who
+ * leads) → act (dependents, pod role labels through {@link PodRoleLabeler}, the switchover or the
+ * next rollout step through {@link MasterUpdates}, a dead leader's lease through {@link
+ * DeadLeaderRevoker}; only for a valid spec) → report (metrics through {@link OperatorMetrics},
+ * then the status built by {@link StatusAggregator} is patched, then Events through {@link
+ * EventRecorder}). This class deletes no pod and makes no HTTP call itself. The workflow is invoked
+ * explicitly so that an invalid spec leaves existing dependents as they are: a reconcile
+ * precondition would delete them instead.
  *
  * <p>The election enters only through {@link ElectionEventSource}, which triggers a reconcile
  * on a real change; this reconciler is the only writer of the status. A master container's restart
@@ -78,7 +93,7 @@ import org.slf4j.LoggerFactory;
           reconcilePrecondition = WorkerDeploymentDependentResource.WorkersRequested.class)
     })
 public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
-  private static final Logger LOG = LoggerFactory.getLogger(CrawlerMasterReconciler.class);
+  private static final Logger log = LoggerFactory.getLogger(CrawlerMasterReconciler.class);
 
   /** Controller name; also the field manager of its server-side applies. */
   public static final String NAME = MasterResources.MANAGER;
@@ -90,8 +105,6 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   static final String SECRETS = "etcd-secrets";
   /** Primary cache index: the namespace/name of each Secret a CrawlerMaster's spec.etcd names. */
   private static final String SECRET_INDEX = "etcd-secret";
-  /** The StatefulSet controller's label of a pod's template revision. */
-  static final String REVISION_LABEL = "controller-revision-hash";
 
   /**
    * An invalid spec is checked again after this long even without an event: a key-prefix conflict
@@ -101,15 +114,13 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
 
   /** How soon a reconcile looks again after a rollout step was taken or failed. */
   static final Duration ROLLOUT_RECHECK = Duration.ofSeconds(1);
-  /** How long to wait for etcd when checking who leads after a failed switchover answer. */
-  private static final Duration LEADER_REREAD_TIMEOUT = Duration.ofSeconds(2);
 
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final Clock clock;
   private final ElectionEventSource leaderWatch;
   private final OperatorMetrics metrics;
-  private final MasterApiClient masterApi = new MasterApiClient();
+  private final MasterUpdates updates;
 
   public CrawlerMasterReconciler(
       OperatorSettings settings,
@@ -122,6 +133,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     this.clock = clock;
     this.leaderWatch = leaderWatch;
     this.metrics = metrics;
+    this.updates = new MasterUpdates(new MasterApiClient(), leaderWatch::election);
   }
 
   /**
@@ -169,14 +181,9 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
    */
   static boolean podChangeMatters(Pod now, Pod before) {
     return !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
-        || isReady(now) != isReady(before)
+        || MasterUpdates.isReady(now) != MasterUpdates.isReady(before)
         || !Objects.equals(now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp())
         || DeadLeaderEvidence.masterContainerChanged(now, before);
-  }
-
-  private static boolean isReady(Pod p) {
-    return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   static List<String> namedSecrets(CrawlerMaster cm) {
@@ -236,7 +243,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     List<CrawlerMaster> known = context.getPrimaryCache().list().toList();
     Optional<String> invalid = SpecValidator.validate(cm, known, settings.keyPrefixRoot(), this::sameEtcd);
     StatusAggregator status = statusOf(cm, context).invalidSpec(invalid);
-    List<StatusEvent> leaderEvents = List.of();
+    List<ClusterEvent> leaderEvents = List.of();
     Optional<SwitchoverOutcome> switchover = Optional.empty();
     boolean rolling = false;
     Optional<LeaderTransition> transition = Optional.empty();
@@ -270,7 +277,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       }
       leaderEvents = leader.events();
       transition = leader.transition();
-      switchover = switchoverIfAsked(cm, context);
+      switchover = updates.switchoverIfAsked(cm, context);
       // Recorded at once: the annotation is gone, so a failed status patch would lose the outcome.
       switchover.ifPresent(o -> events.record(cm, o.event()));
       status.switchover(switchover);
@@ -278,7 +285,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
         // No rollout step this time: the previous Updated condition stays; look again soon.
         rolling = true;
       } else {
-        RolloutPlan.Step step = rollout(cm, context, pods, leader.leaderPod());
+        RolloutPlan.Step step = updates.rollout(cm, context, pods, leader.leaderPod(), MasterResources.replicas(cm.getSpec()));
         status.rollout(step);
         rolling = RolloutPlan.looksAgainSoon(step);
       }
@@ -305,117 +312,13 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     }
     // Events only once the status that records their change is stored: a failed patch is retried
     // with the same old status and decides the same Events again.
-    StatusEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
+    ClusterEvent.invalidSpec(cm.getStatus(), next).ifPresent(e -> events.record(cm, e));
     leaderEvents.forEach(e -> events.record(cm, e));
     if (invalid.isPresent()) {
       return UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(INVALID_SPEC_RECHECK);
     }
     // Look again soon only after acting (or failing to): a waiting rollout is woken by the events it waits for.
     return rolling ? UpdateControl.<CrawlerMaster>noUpdate().rescheduleAfter(ROLLOUT_RECHECK) : UpdateControl.noUpdate();
-  }
-
-  /**
-   * Takes the next step of updating the master pods ({@link RolloutPlan}): delete one outdated
-   * follower, or hand leadership to an updated follower, or nothing. Returns the step for the status.
-   */
-  private RolloutPlan.Step rollout(CrawlerMaster cm, Context<CrawlerMaster> context, List<Pod> pods, Optional<String> leaderPod) {
-    Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
-    Optional<String> updateRevision = sts
-        .filter(s -> s.getStatus() != null
-            && Objects.equals(s.getStatus().getObservedGeneration(), s.getMetadata().getGeneration()))
-        .map(s -> s.getStatus().getUpdateRevision());
-    List<RolloutPlan.PodState> states = pods.stream().map(p -> new RolloutPlan.PodState(
-        p.getMetadata().getName(),
-        p.getMetadata().getLabels() == null ? "" : Objects.requireNonNullElse(p.getMetadata().getLabels().get(REVISION_LABEL), ""),
-        isReady(p),
-        p.getMetadata().getDeletionTimestamp() != null)).toList();
-    RolloutPlan.Step step = RolloutPlan.next(updateRevision, states, MasterResources.replicas(cm.getSpec()), leaderPod);
-    String where = cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
-    if (step instanceof RolloutPlan.DeletePod delete) {
-      LOG.info("{}: updating pod {} (a follower, or the last one)", where, delete.pod());
-      context.getClient().pods().inNamespace(cm.getMetadata().getNamespace()).withName(delete.pod()).delete();
-    } else if (step instanceof RolloutPlan.SwitchoverTo target) {
-      Optional<String> address = leaderAddress(cm);
-      if (address.isEmpty()) {
-        return new RolloutPlan.Retry("waiting for a known leader to switch over to " + target.pod());
-      }
-      try {
-        SwitchoverOutcome outcome = askSwitchover(cm, address.get(), Optional.of(target.pod()));
-        LOG.info("{}: before updating the leader: {}", where, outcome.message());
-        if (!outcome.succeeded()) {
-          return new RolloutPlan.Retry("switchover to " + target.pod() + " failed, retrying: " + outcome.message());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return step;
-  }
-
-  /**
-   * Does the switchover the annotation asks for, at most once: the annotation is removed first
-   * (only while it still holds the value read), then the leader is asked through the address in the
-   * status (it forwards if it stepped down meanwhile). A failure is reported, not retried.
-   */
-  private Optional<SwitchoverOutcome> switchoverIfAsked(CrawlerMaster cm, Context<CrawlerMaster> context) {
-    Optional<Optional<String>> asked = SwitchoverOutcome.requested(cm);
-    if (asked.isEmpty()) {
-      return Optional.empty();
-    }
-    String value = SwitchoverOutcome.annotation(cm).orElseThrow();
-    String path = "/metadata/annotations/" + CrawlerMaster.SWITCHOVER_TO_ANNOTATION.replace("~", "~0").replace("/", "~1");
-    try {
-      context.getClient().resources(CrawlerMaster.class)
-          .inNamespace(cm.getMetadata().getNamespace())
-          .withName(cm.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON), Json.MAPPER.writeValueAsString(List.of(
-              Map.of("op", "test", "path", path, "value", value),
-              Map.of("op", "remove", "path", path))));
-    } catch (KubernetesClientException | JsonProcessingException e) {
-      // Someone changed or removed it meanwhile: the next reconcile sees what is there now.
-      LOG.info("switchover annotation of {}/{} changed before it was taken: {}",
-          cm.getMetadata().getNamespace(), cm.getMetadata().getName(), e.getMessage());
-      return Optional.empty();
-    }
-    Optional<String> address = leaderAddress(cm);
-    if (address.isEmpty()) {
-      return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": no leader known"));
-    }
-    try {
-      SwitchoverOutcome outcome = askSwitchover(cm, address.get(), asked.get());
-      LOG.info("{}/{}: {}", cm.getMetadata().getNamespace(), cm.getMetadata().getName(), outcome.message());
-      return Optional.of(outcome);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": interrupted"));
-    }
-  }
-
-  /** The stored leader's address, the one the switchover requests go to; empty when none is known. */
-  private static Optional<String> leaderAddress(CrawlerMaster cm) {
-    return Optional.ofNullable(cm.getStatus()).map(CrawlerMasterStatus::getLeaderAddress).filter(a -> !a.isBlank());
-  }
-
-  /**
-   * Asks the leader at {@code address} for a switchover; a failed or lost answer is checked against
-   * who leads now, in etcd: the candidate may have taken over all the same.
-   */
-  private SwitchoverOutcome askSwitchover(CrawlerMaster cm, String address, Optional<String> candidate)
-      throws InterruptedException {
-    SwitchoverOutcome outcome = masterApi.switchover(address, candidate);
-    if (outcome.succeeded()) {
-      return outcome;
-    }
-    Optional<Election> election = leaderWatch.election(ResourceID.fromResource(cm));
-    if (election.isEmpty()) {
-      return outcome;
-    }
-    try {
-      Optional<Leader> now = election.get().leader().get(LEADER_REREAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      return outcome.confirmedBy(now, candidate, cm.getStatus() == null ? null : cm.getStatus().getLeader());
-    } catch (ExecutionException | TimeoutException e) {
-      return outcome;
-    }
   }
 
   /**
@@ -458,9 +361,9 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
     String where = cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
     long millis = (System.nanoTime() - t.seenAtNanos()) / 1_000_000;
     if (t.toNoLeader()) {
-      LOG.info("leader of {} is none, published {} ms after etcd", where, millis);
+      log.info("leader of {} is none, published {} ms after etcd", where, millis);
     } else {
-      LOG.info("leader of {} is {} (term {}), published {} ms after etcd", where, t.toLeader(), t.toTerm(), millis);
+      log.info("leader of {} is {} (term {}), published {} ms after etcd", where, t.toLeader(), t.toTerm(), millis);
     }
   }
 

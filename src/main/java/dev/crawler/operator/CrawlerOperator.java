@@ -1,5 +1,8 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
+import dev.crawler.operator.etcd.ElectionEventSource;
+import dev.crawler.operator.events.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;

@@ -1,5 +1,6 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterEnv;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Run the CrawlerMaster operator: keeps a StatefulSet and Services for each CrawlerMaster.")
 public final class OperatorCommand implements Callable<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger(OperatorCommand.class);
+  private static final Logger log = LoggerFactory.getLogger(OperatorCommand.class);
 
   @Option(
       names = "--master-image",
@@ -122,7 +123,7 @@ public final class OperatorCommand implements Callable<Integer> {
         stopped.countDown();
       }
     }, "operator-shutdown"));
-    LOG.info("Starting CrawlerMaster operator: master image {}, namespaces {}, health port {}, revoke dead leader {},"
+    log.info("Starting CrawlerMaster operator: master image {}, namespaces {}, health port {}, revoke dead leader {},"
             + " leader election {}",
         settings.masterImage(), settings.namespaces().isEmpty() ? "all" : settings.namespaces(), health.port(),
         settings.revokeDeadLeader(),

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * for the whole lease duration: {@link #release} hands it over once event processing has stopped.
  */
 public final class OperatorLeaderElection {
-  private static final Logger LOG = LoggerFactory.getLogger(OperatorLeaderElection.class);
+  private static final Logger log = LoggerFactory.getLogger(OperatorLeaderElection.class);
 
   public static final String LEASE_NAME = "crawler-operator";
 
@@ -66,7 +66,7 @@ public final class OperatorLeaderElection {
 
   private void startedLeading() {
     leading = true;
-    LOG.info("{} holds Lease {}/{}: reconciling", identity, namespace, LEASE_NAME);
+    log.info("{} holds Lease {}/{}: reconciling", identity, namespace, LEASE_NAME);
   }
 
   private void stoppedLeading() {
@@ -75,14 +75,14 @@ public final class OperatorLeaderElection {
     if (shuttingDown || !wasLeading) {
       return;
     }
-    LOG.error("{} lost Lease {}/{}; exiting so that a restart joins as a standby", identity, namespace, LEASE_NAME);
+    log.error("{} lost Lease {}/{}; exiting so that a restart joins as a standby", identity, namespace, LEASE_NAME);
     // Not on the elector's thread: exit runs shutdown hooks, which stop the elector.
     new Thread(() -> exit.accept(1), "lease-lost-exit").start();
   }
 
   private void newLeader(String leader) {
     if (leader != null && !leader.isBlank() && !identity.equals(leader)) {
-      LOG.info("operator leader is {}; {} stands by", leader, identity);
+      log.info("operator leader is {}; {} stands by", leader, identity);
     }
   }
 
@@ -107,9 +107,9 @@ public final class OperatorLeaderElection {
         l.getSpec().setLeaseDurationSeconds(1);
         return l;
       });
-      LOG.info("{} released Lease {}/{}", identity, namespace, LEASE_NAME);
+      log.info("{} released Lease {}/{}", identity, namespace, LEASE_NAME);
     } catch (KubernetesClientException e) {
-      LOG.warn("could not release Lease {}/{} ({}); a standby takes over when it expires",
+      log.warn("could not release Lease {}/{} ({}); a standby takes over when it expires",
           namespace, LEASE_NAME, e.getMessage());
     }
   }

@@ -1,5 +1,7 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.etcd.ElectionEventSource;
+import dev.crawler.operator.status.LeaderTransition;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;

@@ -2,8 +2,8 @@ package dev.crawler.site;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.crawler.election.Json;
-import dev.crawler.election.Threads;
+import dev.crawler.support.Json;
+import dev.crawler.support.Threads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

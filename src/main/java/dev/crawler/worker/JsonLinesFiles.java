@@ -1,6 +1,6 @@
 package dev.crawler.worker;
 
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

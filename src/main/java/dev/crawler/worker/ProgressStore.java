@@ -1,8 +1,8 @@
 package dev.crawler.worker;
 
 import dev.crawler.api.KeyLayout;
-import dev.crawler.election.EtcdUnavailableException;
-import dev.crawler.election.Json;
+import dev.crawler.etcd.EtcdUnavailableException;
+import dev.crawler.support.Json;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;

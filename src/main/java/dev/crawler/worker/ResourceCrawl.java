@@ -2,7 +2,7 @@ package dev.crawler.worker;
 
 import crawlercommons.robots.BaseRobotRules;
 import dev.crawler.api.Resource;
-import dev.crawler.election.EtcdUnavailableException;
+import dev.crawler.etcd.EtcdUnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;

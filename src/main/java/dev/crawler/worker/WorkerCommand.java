@@ -2,7 +2,7 @@ package dev.crawler.worker;
 
 import dev.crawler.api.MasterEnv;
 import dev.crawler.api.WorkerEnv;
-import dev.crawler.election.EtcdCredentials;
+import dev.crawler.etcd.EtcdCredentials;
 import dev.crawler.master.EtcdFiles;
 import dev.crawler.master.MasterConfig;
 import java.util.Map;

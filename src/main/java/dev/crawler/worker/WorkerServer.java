@@ -2,7 +2,7 @@ package dev.crawler.worker;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.crawler.HttpLimits;
+import dev.crawler.support.HttpLimits;
 import dev.crawler.api.MasterPaths;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,11 +1,11 @@
 package dev.crawler.bench;
 
-import dev.crawler.election.Backoff;
+import dev.crawler.etcd.Backoff;
 import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.election.Observation;
-import dev.crawler.election.Threads;
+import dev.crawler.support.Threads;
 import io.etcd.jetcd.Client;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +44,7 @@ final class EtcdElectionWatch implements AutoCloseable {
 
   private void record(ElectionState state) {
     if (state.etcdReachable()) {
-      timeline.observe(state.leader().map(Leader::id).orElse(null), state.seenAtNanos());
+      timeline.observe(state.leader().map(Candidate::id).orElse(null), state.seenAtNanos());
     }
   }
 

@@ -3,7 +3,7 @@ package dev.crawler.bench;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Election;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingMasterProcess;
 import io.etcd.jetcd.Client;
@@ -100,7 +100,7 @@ final class OurBench {
         masters.put(id, start(id, layout, ttlSeconds, DETECTORS_ON));
       }
       for (int i = 0; i < trials; i++) {
-        List<Leader> queue = awaitAllCampaigning(election, masters);
+        List<Candidate> queue = awaitAllCampaigning(election, masters);
         String leader = queue.get(0).id();
         String target = queue.get(queue.size() - 1).id();
         long t0 = System.nanoTime();
@@ -124,11 +124,11 @@ final class OurBench {
   }
 
   /** Waits until every replica has a key in the election and answers ready; returns the queue. */
-  private static List<Leader> awaitAllCampaigning(Election election, Map<String, TestingMasterProcess> masters)
+  private static List<Candidate> awaitAllCampaigning(Election election, Map<String, TestingMasterProcess> masters)
       throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < deadline) {
-      List<Leader> queue = election.candidates().get(5, TimeUnit.SECONDS);
+      List<Candidate> queue = election.candidates().get(5, TimeUnit.SECONDS);
       boolean allReady = true;
       for (TestingMasterProcess m : masters.values()) {
         allReady &= m.tryGet(MasterPaths.READYZ).map(r -> r.status() == 200).orElse(false);

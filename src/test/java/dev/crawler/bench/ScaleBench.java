@@ -1,7 +1,7 @@
 package dev.crawler.bench;
 
 import dev.crawler.api.CrawlerMaster;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.CandidateInfo;
 import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
@@ -106,7 +106,7 @@ final class ScaleBench {
       this.name = name;
       this.election = ByteSequence.from(election, StandardCharsets.UTF_8);
       for (int slot = 0; slot < 2; slot++) {
-        values[slot] = ByteSequence.from(new LeaderInfo(pod(slot), pod(slot) + ".local:8080").toJson());
+        values[slot] = ByteSequence.from(new CandidateInfo(pod(slot), pod(slot) + ".local:8080").toJson());
       }
     }
 

@@ -2,7 +2,7 @@ package dev.crawler.bench;
 
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.operator.CrawlerOperator;
-import dev.crawler.operator.OperatorSettings;
+import dev.crawler.operator.settings.OperatorSettings;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingEtcd;

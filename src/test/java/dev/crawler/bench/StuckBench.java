@@ -1,8 +1,8 @@
 package dev.crawler.bench;
 
-import dev.crawler.election.LeaderInfo;
-import dev.crawler.election.LeaderWork;
-import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.CandidateInfo;
+import dev.crawler.master.leadership.LeaderWork;
+import dev.crawler.master.leadership.LeadershipLoop;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingLeaderWork;
 import io.etcd.jetcd.Client;
@@ -53,9 +53,9 @@ final class StuckBench {
       try (EtcdElectionWatch watch = new EtcdElectionWatch(watchClient, election);
           Client a = Client.builder().endpoints(etcd.endpoint()).build();
           Client b = Client.builder().endpoints(etcd.endpoint()).build();
-          LeadershipLoop stuck = new LeadershipLoop(a, election, new LeaderInfo("stuck", "127.0.0.1:1"),
+          LeadershipLoop stuck = new LeadershipLoop(a, election, new CandidateInfo("stuck", "127.0.0.1:1"),
               Duration.ofSeconds(ttlSeconds), hangsOnRequest);
-          LeadershipLoop follower = new LeadershipLoop(b, election, new LeaderInfo("follower", "127.0.0.1:2"),
+          LeadershipLoop follower = new LeadershipLoop(b, election, new CandidateInfo("follower", "127.0.0.1:2"),
               Duration.ofSeconds(ttlSeconds), TestingLeaderWork.idle())) {
         stuck.start();
         if (!"stuck".equals(watch.timeline().awaitAnyHolder(Duration.ofSeconds(30)))) {

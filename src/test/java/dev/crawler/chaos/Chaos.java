@@ -3,8 +3,8 @@ package dev.crawler.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Json;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.support.Json;
+import dev.crawler.election.CandidateInfo;
 import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingEtcdCluster;
@@ -431,7 +431,7 @@ public final class Chaos implements AutoCloseable {
               .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build())
           .get(2, TimeUnit.SECONDS).getKvs();
       return kvs.stream().findFirst()
-          .flatMap(kv -> LeaderInfo.parse(kv.getValue().getBytes()))
+          .flatMap(kv -> CandidateInfo.parse(kv.getValue().getBytes()))
           .map(info -> Integer.parseInt(info.id().substring(1)));
     } catch (Exception e) {
       return Optional.empty();

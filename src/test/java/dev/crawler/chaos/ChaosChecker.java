@@ -2,7 +2,7 @@ package dev.crawler.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.KeyLayout;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import dev.crawler.testing.TestingElectionHistory.Event;
 import dev.crawler.testing.TestingElectionHistory;
 import java.io.IOException;

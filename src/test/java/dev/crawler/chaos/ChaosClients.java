@@ -1,7 +1,7 @@
 package dev.crawler.chaos;
 
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

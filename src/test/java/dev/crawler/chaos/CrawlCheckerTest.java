@@ -3,7 +3,7 @@ package dev.crawler.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.crawler.demo;
 
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.KeyLayout;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.CandidateInfo;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingCrawls;
@@ -124,7 +124,7 @@ public final class Demo {
 
     try (Client etcdClient = Client.builder().endpoints(etcd.endpoint()).build()) {
       ByteSequence electionName = bytes(keys.election());
-      LeaderInfo old = await("the election leader in etcd", STEP_TIMEOUT, operator,
+      CandidateInfo old = await("the election leader in etcd", STEP_TIMEOUT, operator,
           () -> electionLeader(etcdClient, electionName));
       log("etcd says " + old.id() + " at " + old.address() + " leads");
 
@@ -167,7 +167,7 @@ public final class Demo {
       log("kill -KILL " + pid + " (" + old.id() + ") with " + pagesBefore + " pages crawled");
 
       // Both sides are polled from the kill on, concurrently: etcd's election every 10 ms, the CR every 50 ms.
-      CompletableFuture<Timed<LeaderInfo>> etcdSide = CompletableFuture.supplyAsync(() -> timed(killedAt,
+      CompletableFuture<Timed<CandidateInfo>> etcdSide = CompletableFuture.supplyAsync(() -> timed(killedAt,
           pollUntil(FAILOVER_TIMEOUT, 10,
               () -> electionLeader(etcdClient, electionName).filter(l -> !l.id().equals(old.id())))));
       CompletableFuture<Timed<String>> statusSide = CompletableFuture.supplyAsync(() -> timed(killedAt,
@@ -175,7 +175,7 @@ public final class Demo {
               () -> Optional.ofNullable(kube.resources(CrawlerMaster.class).inNamespace(NAMESPACE).withName(name).get())
                   .map(c -> c.getStatus() == null ? null : c.getStatus().getLeader())
                   .filter(l -> !l.equals(old.id())))));
-      Timed<LeaderInfo> next = etcdSide.join();
+      Timed<CandidateInfo> next = etcdSide.join();
       if (next.value() != null) {
         log("etcd: " + next.value().id() + " leads " + next.millis() + " ms after the kill");
       }
@@ -187,7 +187,7 @@ public final class Demo {
         return 1;
       }
       log("status.leader: " + status.value() + " " + status.millis() + " ms after the kill");
-      LeaderInfo newLeader = next.value();
+      CandidateInfo newLeader = next.value();
       System.out.print(api.kubectl("get", "crawlermasters", "-n", NAMESPACE).assertSuccess().stdout());
       String survivor = readyPods(kube, name).stream()
           .filter(p -> !p.getMetadata().getName().equals(old.id())
@@ -266,10 +266,10 @@ public final class Demo {
         .toList();
   }
 
-  private static Optional<LeaderInfo> electionLeader(Client etcd, ByteSequence electionName) {
+  private static Optional<CandidateInfo> electionLeader(Client etcd, ByteSequence electionName) {
     try {
       var response = etcd.getElectionClient().leader(electionName).get(2, TimeUnit.SECONDS);
-      return LeaderInfo.parse(response.getKv().getValue().getBytes());
+      return CandidateInfo.parse(response.getKv().getValue().getBytes());
     } catch (Exception noLeaderOrNotYet) {
       // NoLeaderException: nobody leads right now (see STACK.md, jetcd pitfall 2).
       return Optional.empty();

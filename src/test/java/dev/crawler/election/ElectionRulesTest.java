@@ -1,5 +1,6 @@
 package dev.crawler.election;
 
+import dev.crawler.etcd.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -7,15 +8,15 @@ import org.junit.jupiter.api.Test;
 
 class ElectionRulesTest {
 
-  private static Leader leader(String id, long term) {
-    return new Leader("/p/election/" + id, term, new String(new LeaderInfo(id, "127.0.0.1:1").toJson()));
+  private static Candidate leader(String id, long term) {
+    return new Candidate("/p/election/" + id, term, new String(new CandidateInfo(id, "127.0.0.1:1").toJson()));
   }
 
   @Test
   void aLaterLeaderSupersedesButALateEventFromBeforeOurTermDoesNot() {
-    assertThat(Leader.supersedes(leader("b", 12), 10)).isTrue();
-    assertThat(Leader.supersedes(leader("a", 10), 10)).isFalse();
-    assertThat(Leader.supersedes(leader("old", 7), 10)).isFalse();
+    assertThat(Candidate.supersedes(leader("b", 12), 10)).isTrue();
+    assertThat(Candidate.supersedes(leader("a", 10), 10)).isFalse();
+    assertThat(Candidate.supersedes(leader("old", 7), 10)).isFalse();
   }
 
   @Test
@@ -50,15 +51,15 @@ class ElectionRulesTest {
 
   @Test
   void leaderInfoRoundTripsAndForeignValuesAreIgnored() {
-    LeaderInfo info = new LeaderInfo("demo-0", "10.1.2.3:8080");
-    assertThat(LeaderInfo.parse(info.toJson())).contains(info);
-    assertThat(LeaderInfo.parse("not json")).isEmpty();
+    CandidateInfo info = new CandidateInfo("demo-0", "10.1.2.3:8080");
+    assertThat(CandidateInfo.parse(info.toJson())).contains(info);
+    assertThat(CandidateInfo.parse("not json")).isEmpty();
   }
 
   @Test
   void aLeaderKeyNamesItsLeaseInHex() {
-    assertThat(new Leader("/p/election/694d7e1c2b3a", 3, "x").leaseId()).isEqualTo(0x694d7e1c2b3aL);
-    assertThat(new Leader("/p/election/not-hex", 3, "x").leaseId()).isEqualTo(-1);
+    assertThat(new Candidate("/p/election/694d7e1c2b3a", 3, "x").leaseId()).isEqualTo(0x694d7e1c2b3aL);
+    assertThat(new Candidate("/p/election/not-hex", 3, "x").leaseId()).isEqualTo(-1);
   }
 
   @Test
@@ -67,7 +68,7 @@ class ElectionRulesTest {
     ElectionState down = ElectionState.unreachable("refused", t, 0);
     assertThat(ElectionState.unreachable("timed out", t, 1).differsFrom(down)).isFalse();
     assertThat(ElectionState.noLeader(t, 0).differsFrom(down)).isTrue();
-    Leader a = leader("a", 5);
+    Candidate a = leader("a", 5);
     assertThat(ElectionState.leading(a, t, 0).differsFrom(ElectionState.leading(a, t, 9))).isFalse();
     assertThat(ElectionState.leading(leader("a", 6), t, 0).differsFrom(ElectionState.leading(a, t, 0))).isTrue();
   }

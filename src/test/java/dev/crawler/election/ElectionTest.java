@@ -1,5 +1,7 @@
 package dev.crawler.election;
 
+import dev.crawler.etcd.Backoff;
+import dev.crawler.support.Threads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,20 +48,20 @@ class ElectionTest {
 
     Session a = Session.open(client, TTL, RPC);
     Session b = Session.open(client, TTL, RPC);
-    Leader won = election.campaign(a.leaseId(), new LeaderInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
-    var waiting = election.campaign(b.leaseId(), new LeaderInfo("b", "127.0.0.1:2"));
+    Candidate won = election.campaign(a.leaseId(), new CandidateInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+    var waiting = election.campaign(b.leaseId(), new CandidateInfo("b", "127.0.0.1:2"));
     await().atMost(Duration.ofSeconds(5)).until(() -> election.candidates().get(30, TimeUnit.SECONDS).size() == 2);
 
     assertThat(won.leaseId()).isEqualTo(a.leaseId());
     assertThat(election.leader().get(5, TimeUnit.SECONDS)).contains(won);
-    List<Leader> queue = election.candidates().get(5, TimeUnit.SECONDS);
-    assertThat(queue).extracting(Leader::id).containsExactly("a", "b");
+    List<Candidate> queue = election.candidates().get(5, TimeUnit.SECONDS);
+    assertThat(queue).extracting(Candidate::id).containsExactly("a", "b");
     assertThat(queue.get(1).leaseId()).isEqualTo(b.leaseId());
     assertThat(queue.get(1).term()).isGreaterThan(won.term());
 
     // A follower that decided the leader is dead revokes its lease: the next in line leads.
     election.revoke(won.leaseId()).get(5, TimeUnit.SECONDS);
-    Leader next = waiting.get(5, TimeUnit.SECONDS);
+    Candidate next = waiting.get(5, TimeUnit.SECONDS);
     assertThat(next.id()).isEqualTo("b");
     assertThat(election.leader().get(5, TimeUnit.SECONDS)).contains(next);
 
@@ -72,8 +74,8 @@ class ElectionTest {
   @Test
   void revokeIfStillRevokesOnlyTheTermThatWasSeen() throws Exception {
     Session a = Session.open(client, TTL, RPC);
-    Leader won = election.campaign(a.leaseId(), new LeaderInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
-    Leader otherTerm = new Leader(won.key(), won.term() + 1, won.value());
+    Candidate won = election.campaign(a.leaseId(), new CandidateInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+    Candidate otherTerm = new Candidate(won.key(), won.term() + 1, won.value());
     assertThat(election.revokeIfStill(otherTerm).get(5, TimeUnit.SECONDS)).as("a term that is not the key's").isEmpty();
     assertThat(election.leader().get(5, TimeUnit.SECONDS)).contains(won);
 
@@ -96,7 +98,7 @@ class ElectionTest {
       assertThat(seen.get(0).hasLeader()).isFalse();
 
       Session a = Session.open(client, TTL, RPC);
-      Leader won = election.campaign(a.leaseId(), new LeaderInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+      Candidate won = election.campaign(a.leaseId(), new CandidateInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
       assertThat(seen.get(1).leader()).contains(won);
 

@@ -44,7 +44,7 @@ class FenceTest {
     long lease = client.getLeaseClient().grant(2).get(30, TimeUnit.SECONDS).getID();
     return client
         .getElectionClient()
-        .campaign(bytes(election), lease, ByteSequence.from(new LeaderInfo(id, "127.0.0.1:1").toJson()))
+        .campaign(bytes(election), lease, ByteSequence.from(new CandidateInfo(id, "127.0.0.1:1").toJson()))
         .get(5, TimeUnit.SECONDS)
         .getLeader();
   }

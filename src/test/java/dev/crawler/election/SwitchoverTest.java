@@ -8,14 +8,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SwitchoverTest {
-  private static final Leader A = candidate("a", 10);
-  private static final Leader B = candidate("b", 12);
-  private static final Leader C = candidate("c", 15);
-  private static final Leader D = candidate("d", 20);
-  private static final List<Leader> QUEUE = List.of(A, B, C, D);
+  private static final Candidate A = candidate("a", 10);
+  private static final Candidate B = candidate("b", 12);
+  private static final Candidate C = candidate("c", 15);
+  private static final Candidate D = candidate("d", 20);
+  private static final List<Candidate> QUEUE = List.of(A, B, C, D);
 
-  private static Leader candidate(String id, long term) {
-    return new Leader("/p/election/" + Long.toHexString(term * 1000), term, new String(new LeaderInfo(id, id + ":8080").toJson()));
+  private static Candidate candidate(String id, long term) {
+    return new Candidate("/p/election/" + Long.toHexString(term * 1000), term, new String(new CandidateInfo(id, id + ":8080").toJson()));
   }
 
   private static Switchover.Choice choose(Optional<String> id, Set<String> ready) {
@@ -52,16 +52,16 @@ class SwitchoverTest {
 
   @Test
   void aNamedReplicaWithAnOlderKeyOfAPreviousIncarnationIsTargetedAtItsNewestKey() {
-    Leader oldB = candidate("b", 11);
-    Leader newB = candidate("b", 18);
-    List<Leader> queue = List.of(A, oldB, C, newB);
+    Candidate oldB = candidate("b", 11);
+    Candidate newB = candidate("b", 18);
+    List<Candidate> queue = List.of(A, oldB, C, newB);
     assertThat(Switchover.choose(queue, Optional.of("b"), l -> true)).isEqualTo(new Switchover.Target(newB));
     assertThat(Switchover.ahead(queue, newB)).containsExactly(oldB, C);
   }
 
   @Test
   void aStaleKeyOfTheLeadersOwnIdIsNeverChosenAsAnyFollower() {
-    Leader oldA = candidate("a", 11);
+    Candidate oldA = candidate("a", 11);
     assertThat(Switchover.choose(List.of(A, oldA, C), Optional.empty(), l -> true)).isEqualTo(new Switchover.Target(C));
   }
 

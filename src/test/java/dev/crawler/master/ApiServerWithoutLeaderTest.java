@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.LeaderInfo;
-import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.CandidateInfo;
+import dev.crawler.master.leadership.LeadershipLoop;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingLeaderWork;
 import io.etcd.jetcd.Client;
@@ -34,7 +34,7 @@ class ApiServerWithoutLeaderTest {
       ClusterStore store = new ClusterStore(client.getKVClient(), layout);
       // Never started: no lease, no campaign, so nobody leads this election.
       LeadershipLoop loop =
-          new LeadershipLoop(client, layout.election(), new LeaderInfo("lonely", "127.0.0.1:1"),
+          new LeadershipLoop(client, layout.election(), new CandidateInfo("lonely", "127.0.0.1:1"),
               Duration.ofSeconds(2), TestingLeaderWork.idle());
       MasterMetrics metrics = new MasterMetrics();
       try (ApiServer api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), null, loop, store, metrics,
@@ -78,7 +78,7 @@ class ApiServerWithoutLeaderTest {
         Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
       KeyLayout layout = new KeyLayout("/crawler/test/busy");
       LeadershipLoop loop =
-          new LeadershipLoop(client, layout.election(), new LeaderInfo("busy", "127.0.0.1:1"),
+          new LeadershipLoop(client, layout.election(), new CandidateInfo("busy", "127.0.0.1:1"),
               Duration.ofSeconds(2), TestingLeaderWork.idle());
       MasterMetrics metrics = new MasterMetrics();
       metrics.bind(loop);

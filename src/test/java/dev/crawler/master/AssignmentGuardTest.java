@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.Resource;
 import dev.crawler.election.Fence;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.CandidateInfo;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingWorker;
 import io.etcd.jetcd.ByteSequence;
@@ -32,7 +32,7 @@ class AssignmentGuardTest {
       ClusterStore store = new ClusterStore(client.getKVClient(), layout);
       long lease = client.getLeaseClient().grant(10).get(10, TimeUnit.SECONDS).getID();
       LeaderKey leader = client.getElectionClient().campaign(ByteSequence.from(layout.election(), StandardCharsets.UTF_8),
-          lease, ByteSequence.from(new LeaderInfo("m-0", "127.0.0.1:1").toJson())).get(10, TimeUnit.SECONDS).getLeader();
+          lease, ByteSequence.from(new CandidateInfo("m-0", "127.0.0.1:1").toJson())).get(10, TimeUnit.SECONDS).getLeader();
       Fence fence = new Fence(client.getKVClient(), leader.getKey(), leader.getRevision(), () -> true, why -> { });
 
       TestingWorker a = TestingWorker.register(client, layout, "w-a", 10);

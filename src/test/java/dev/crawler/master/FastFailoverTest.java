@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Election;
-import dev.crawler.election.Json;
-import dev.crawler.election.Leader;
+import dev.crawler.support.Json;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
@@ -72,13 +72,13 @@ class FastFailoverTest {
     // TTL 10 s: the lease outlives the kill by at least 7.5 s (keep-alives every TTL/4), so a
     // leader within 5 s can only come from a follower's probe and revoke.
     cluster = TestingMasterCluster.start(3, 10, PROBE_ONLY);
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     // Followers count only after the leader's port once accepted: give them a probe or two.
     Thread.sleep(1000);
 
     long start = System.nanoTime();
     cluster.master(old.id()).signal("KILL");
-    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(5), l -> l.term() != old.term());
+    Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(5), l -> l.term() != old.term());
     System.out.printf("SIGKILL with probes: %s -> %s after %d ms (lease TTL 10 s)%n",
         old.id(), next.id(), millisSince(start));
 
@@ -93,7 +93,7 @@ class FastFailoverTest {
     int ttl = 6;
     cluster = TestingMasterCluster.start(3, ttl, PROBE_ONLY);
     cluster.registerWorker("w-a");
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     TestingMasterProcess oldProcess = cluster.master(old.id());
     await().atMost(Duration.ofSeconds(10)).until(() -> role(oldProcess).equals("leader"));
     for (int i = 0; i < 3; i++) {
@@ -103,7 +103,7 @@ class FastFailoverTest {
 
     long start = System.nanoTime();
     oldProcess.signal("STOP");
-    Leader next;
+    Candidate next;
     long replacedAfter;
     try {
       // A stopped JVM's listening socket still completes handshakes: followers get no refusal.
@@ -134,7 +134,7 @@ class FastFailoverTest {
     cluster = TestingMasterCluster.start(3, 10, PROBE_ONLY);
     cluster.registerWorker("w-a");
     cluster.registerWorker("w-b");
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     TestingMasterProcess oldProcess = cluster.master(old.id());
     await().atMost(Duration.ofSeconds(10)).until(() -> role(oldProcess).equals("leader"));
 
@@ -162,7 +162,7 @@ class FastFailoverTest {
       }
       assertThat(revoked).isPresent();
       long start = System.nanoTime();
-      Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(5), l -> l.term() != old.term());
+      Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(5), l -> l.term() != old.term());
       System.out.printf("revoked live leader %s: %s leads after %d ms%n",
           old.id(), next.id(), millisSince(start));
       await().atMost(Duration.ofSeconds(10)).until(() -> oldProcess.log().contains("stepped down (term " + old.term()));
@@ -182,12 +182,12 @@ class FastFailoverTest {
     // leader within 20 s (a JVM start on a busy machine included) can only come from the restarted
     // replica's clean-up.
     cluster = TestingMasterCluster.start(2, 30, CLEANUP_ONLY);
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
 
     long start = System.nanoTime();
     cluster.master(old.id()).signal("KILL");
     TestingMasterProcess restarted = cluster.restartMaster(old.id());
-    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.term() != old.term());
+    Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.term() != old.term());
     System.out.printf("SIGKILL + restart of %s: %s leads after %d ms (lease TTL 30 s)%n",
         old.id(), next.id(), millisSince(start));
 

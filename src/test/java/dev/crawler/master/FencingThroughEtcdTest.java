@@ -3,7 +3,7 @@ package dev.crawler.master;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import io.etcd.jetcd.ByteSequence;
@@ -29,7 +29,7 @@ class FencingThroughEtcdTest {
     // A long TTL: the local lease clock trusts the lease for the whole test, so only etcd can refuse.
     try (TestingMasterCluster cluster = TestingMasterCluster.start(1, 30)) {
       TestingMasterProcess m = cluster.master("m-0");
-      Leader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.id().equals("m-0"));
+      Candidate leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.id().equals("m-0"));
       assertThat(m.get(MasterPaths.METRICS).body()).contains("crawler_master_is_leader 1.0");
 
       cluster.client().getKVClient()
@@ -47,7 +47,7 @@ class FencingThroughEtcdTest {
           .isEmpty();
       assertThat(m.get(MasterPaths.METRICS).body()).contains("crawler_master_fenced_write_rejections_total 1.0");
       // It stepped down and, being the only replica, campaigned again: a new term.
-      Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.term() > leader.term());
+      Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> l.term() > leader.term());
       assertThat(next.id()).isEqualTo("m-0");
       assertThat(m.log()).contains("stepped down (term " + leader.term() + ")");
       assertThat(m.isAlive()).isTrue();

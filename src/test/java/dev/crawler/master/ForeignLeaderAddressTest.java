@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.CandidateInfo;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
@@ -33,9 +33,9 @@ class ForeignLeaderAddressTest {
       int port = trap.getLocalPort();
       String election = cluster.layout().election();
       String withPath = new String(
-          new LeaderInfo("intruder", "127.0.0.1:" + port + "/admin?x=").toJson(), StandardCharsets.UTF_8);
+          new CandidateInfo("intruder", "127.0.0.1:" + port + "/admin?x=").toJson(), StandardCharsets.UTF_8);
       String otherPort = new String(
-          new LeaderInfo("intruder-2", "127.0.0.1:" + port).toJson(), StandardCharsets.UTF_8);
+          new CandidateInfo("intruder-2", "127.0.0.1:" + port).toJson(), StandardCharsets.UTF_8);
       try (TestingCandidate first = TestingCandidate.raw(cluster.client(), election, withPath, 30);
           TestingCandidate second = TestingCandidate.raw(cluster.client(), election, otherPort, 30)) {
         first.campaign().get(10, TimeUnit.SECONDS);

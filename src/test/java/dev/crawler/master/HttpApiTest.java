@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import java.time.Duration;
@@ -26,7 +26,7 @@ class HttpApiTest {
   @BeforeAll
   static void start() throws Exception {
     cluster = TestingMasterCluster.start(2, 2);
-    Leader l = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), x -> true);
+    Candidate l = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), x -> true);
     leader = cluster.master(l.id());
     follower = cluster.masters().stream().filter(m -> m != leader).findFirst().orElseThrow();
     cluster.registerWorker("w1");

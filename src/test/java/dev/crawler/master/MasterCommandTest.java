@@ -120,7 +120,7 @@ class MasterCommandTest {
     Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
     var fromEnv = EtcdFiles.NONE.resolve(Map.of(MasterEnv.ETCD_USERNAME, "crawler-a",
         MasterEnv.ETCD_PASSWORD_FILE, password.toString()));
-    assertThat(fromEnv).isEqualTo(new dev.crawler.election.EtcdCredentials(null, null, null, "crawler-a",
+    assertThat(fromEnv).isEqualTo(new dev.crawler.etcd.EtcdCredentials(null, null, null, "crawler-a",
         "s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     assertThat(new EtcdFiles(null, null, null, "crawler-a", password.toString()).resolve(Map.of())).isEqualTo(fromEnv);
 

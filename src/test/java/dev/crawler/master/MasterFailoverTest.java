@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingMasterProcess;
@@ -67,11 +67,11 @@ class MasterFailoverTest {
   }
 
   /** Waits until etcd names a leader that every live replica agrees on, and returns it. */
-  private Leader awaitStableLeader() {
+  private Candidate awaitStableLeader() {
     return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> {
           try {
-            Leader leader = cluster.leaderInEtcd().orElse(null);
+            Candidate leader = cluster.leaderInEtcd().orElse(null);
             if (leader != null) {
               assertAllAgreeOnLeader(leader.id());
             }
@@ -85,7 +85,7 @@ class MasterFailoverTest {
   @Test
   void threeMastersElectExactlyOneLeaderAndAllAgree() throws Exception {
     cluster = TestingMasterCluster.start(3, TTL_SECONDS);
-    Leader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     awaitAllAgreeOnLeader(leader.id());
 
     List<String> leaders = new ArrayList<>();
@@ -105,13 +105,13 @@ class MasterFailoverTest {
     // A lease far longer than the waits below: a takeover by expiry cannot happen in this test,
     // so only resign + revoke on SIGTERM can pass it. The time is printed, not asserted.
     cluster = TestingMasterCluster.start(3, HANDOVER_TTL_SECONDS);
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     awaitAllAgreeOnLeader(old.id());
     TestingMasterProcess oldProcess = cluster.master(old.id());
 
     long start = System.nanoTime();
     oldProcess.signal("TERM");
-    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(10), l -> l.term() != old.term());
+    Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(10), l -> l.term() != old.term());
     long inEtcd = millisSince(start);
     TestingMasterProcess nextProcess = cluster.master(next.id());
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
@@ -132,12 +132,12 @@ class MasterFailoverTest {
   void sigkillOfLeaderElectsAnotherAfterLeaseExpiry() throws Exception {
     // Detectors off: this is the path for a death nobody can prove (node loss, partition).
     cluster = TestingMasterCluster.start(3, TTL_SECONDS, List.of("--probe-leader=false", "--revoke-previous-lease=false"));
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     awaitAllAgreeOnLeader(old.id());
 
     long start = System.nanoTime();
     cluster.master(old.id()).signal("KILL");
-    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
+    Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
     System.out.printf(
         "SIGKILL takeover: %s -> %s after %d ms (lease TTL %d s)%n",
         old.id(), next.id(), millisSince(start), TTL_SECONDS);
@@ -152,7 +152,7 @@ class MasterFailoverTest {
     for (String w : List.of("w-a", "w-b")) {
       workers.add(cluster.registerWorker(w));
     }
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     awaitAllAgreeOnLeader(old.id());
     TestingMasterProcess oldProcess = cluster.master(old.id());
     for (int i = 0; i < 6; i++) {
@@ -162,7 +162,7 @@ class MasterFailoverTest {
     long start = System.nanoTime();
     oldProcess.signal("STOP");
     try {
-      Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
+      Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != old.term());
       System.out.printf(
           "SIGSTOP: %s replaced by %s (term %d -> %d) after %d ms%n",
           old.id(), next.id(), old.term(), next.term(), millisSince(start));
@@ -195,7 +195,7 @@ class MasterFailoverTest {
 
     // The proof comes from etcd's history, not from the replica: every resource write carries the
     // term that made it, and landed while that term's leader key still existed.
-    Leader current = cluster.leaderInEtcd().orElseThrow();
+    Candidate current = cluster.leaderInEtcd().orElseThrow();
     assertThat(current.id()).isNotEqualTo(old.id());
     Map<Long, Long> keyDeletedAt =
         TestingElectionHistory.leaderKeyLifetimes(cluster.client(), cluster.layout().election());
@@ -216,7 +216,7 @@ class MasterFailoverTest {
   @Test
   void replicasElectALeaderAgainAfterEtcdRestarts() throws Exception {
     cluster = TestingMasterCluster.start(3, TTL_SECONDS);
-    Leader before = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate before = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     awaitAllAgreeOnLeader(before.id());
 
     cluster.etcd().stop();
@@ -233,7 +233,7 @@ class MasterFailoverTest {
     cluster.awaitLeaderInEtcd(Duration.ofSeconds(60), l -> true);
     long firstLeader = millisSince(start);
     // Leases granted before the restart may still win briefly until they expire: wait for agreement.
-    Leader after = awaitStableLeader();
+    Candidate after = awaitStableLeader();
     System.out.printf("etcd restart: first leader %d ms after etcd was back%n", firstLeader);
     System.out.printf(
         "etcd restart: leader %s (term %d) before, %s (term %d) after; all agree %d ms after etcd was back%n",

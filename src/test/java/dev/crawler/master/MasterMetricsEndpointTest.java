@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingPrometheusText;
@@ -35,7 +35,7 @@ class MasterMetricsEndpointTest {
   @Test
   void leaderAndFollowerReportRoleAndTheTermEtcdHolds() throws Exception {
     cluster = TestingMasterCluster.start(2, 2);
-    Leader first = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> true);
+    Candidate first = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> true);
     TestingMasterProcess leader = cluster.master(first.id());
     TestingMasterProcess follower =
         cluster.masters().stream().filter(m -> m != leader).findFirst().orElseThrow();
@@ -53,7 +53,7 @@ class MasterMetricsEndpointTest {
     });
 
     leader.signal("TERM");
-    Leader second =
+    Candidate second =
         cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() > first.term());
     assertThat(second.id()).isEqualTo(follower.id());
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Election;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingElectionHistory;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
@@ -39,7 +39,7 @@ class MasterSwitchoverTest {
     }
   }
 
-  private List<Leader> queue() throws Exception {
+  private List<Candidate> queue() throws Exception {
     return new Election(cluster.client(), cluster.layout().election()).candidates().get(2, TimeUnit.SECONDS);
   }
 
@@ -48,8 +48,8 @@ class MasterSwitchoverTest {
   }
 
   /** The follower queued last: every other follower must step behind it. */
-  private Leader lastInQueue() throws Exception {
-    List<Leader> q = queue();
+  private Candidate lastInQueue() throws Exception {
+    List<Candidate> q = queue();
     return q.get(q.size() - 1);
   }
 
@@ -68,9 +68,9 @@ class MasterSwitchoverTest {
   @Test
   void switchoverSentToAFollowerMakesTheNamedFollowerLeadWhoeverIsQueuedBeforeIt() throws Exception {
     cluster = TestingMasterCluster.start(3, 30);
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     await().atMost(Duration.ofSeconds(20)).until(() -> queue().size() == 3);
-    Leader target = lastInQueue();
+    Candidate target = lastInQueue();
     TestingMasterProcess other = cluster.masters().stream()
         .filter(m -> !m.id().equals(old.id()) && !m.id().equals(target.id())).findFirst().orElseThrow();
 
@@ -82,7 +82,7 @@ class MasterSwitchoverTest {
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.servedBy()).isEqualTo(old.id());
     JsonNode json = JSON.readTree(answer.body());
-    Leader now = cluster.leaderInEtcd().orElseThrow();
+    Candidate now = cluster.leaderInEtcd().orElseThrow();
     assertThat(now.id()).isEqualTo(target.id());
     assertThat(json.path("leader").asText()).isEqualTo(target.id());
     assertThat(json.path("term").asLong()).isEqualTo(now.term()).isEqualTo(target.term());
@@ -99,9 +99,9 @@ class MasterSwitchoverTest {
   @Test
   void switchoverWithoutACandidateHandsOverToTheNextReadyFollower() throws Exception {
     cluster = TestingMasterCluster.start(3, 30);
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     await().atMost(Duration.ofSeconds(20)).until(() -> queue().size() == 3);
-    Leader next = queue().get(1);
+    Candidate next = queue().get(1);
 
     var answer = cluster.master(old.id()).post(MasterPaths.SWITCHOVER, "");
     assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -111,9 +111,9 @@ class MasterSwitchoverTest {
   @Test
   void switchoverToAnUnknownReplicaOrWithABadBodyChangesNothing() throws Exception {
     cluster = TestingMasterCluster.start(3, 30);
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     await().atMost(Duration.ofSeconds(20)).until(() -> queue().size() == 3);
-    List<Leader> before = queue();
+    List<Candidate> before = queue();
     TestingMasterProcess follower = cluster.masters().stream().filter(m -> !m.id().equals(old.id())).findFirst().orElseThrow();
 
     var unknown = follower.post(MasterPaths.SWITCHOVER, body("m-99"));
@@ -134,9 +134,9 @@ class MasterSwitchoverTest {
   @Test
   void switchoverToAStoppedFollowerIsRefusedAndTheLeaderKeepsLeading() throws Exception {
     cluster = TestingMasterCluster.start(3, 30);
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     await().atMost(Duration.ofSeconds(20)).until(() -> queue().size() == 3);
-    Leader target = lastInQueue();
+    Candidate target = lastInQueue();
     TestingMasterProcess stopped = cluster.master(target.id());
     stopped.signal("STOP");
     try {
@@ -146,7 +146,7 @@ class MasterSwitchoverTest {
     } finally {
       stopped.signal("CONT");
     }
-    Leader now = cluster.leaderInEtcd().orElseThrow();
+    Candidate now = cluster.leaderInEtcd().orElseThrow();
     assertThat(now.key()).isEqualTo(old.key());
   }
 
@@ -156,9 +156,9 @@ class MasterSwitchoverTest {
     cluster = TestingMasterCluster.start(3, TTL_SECONDS, List.of("--probe-leader=false", "--revoke-previous-lease=false"));
     cluster.registerWorker("w-a");
     cluster.registerWorker("w-b");
-    Leader old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate old = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     await().atMost(Duration.ofSeconds(20)).until(() -> queue().size() == 3);
-    Leader target = lastInQueue();
+    Candidate target = lastInQueue();
     TestingMasterProcess oldProcess = cluster.master(old.id());
 
     // Writes keep going to the old leader through the whole switchover.
@@ -191,7 +191,7 @@ class MasterSwitchoverTest {
     long killed = System.nanoTime();
     var answer = switchover.get(20, TimeUnit.SECONDS);
     assertThat(answer.status()).as(answer.toString()).isIn(200, 504);
-    Leader after = cluster.awaitLeaderInEtcd(
+    Candidate after = cluster.awaitLeaderInEtcd(
         Duration.ofSeconds(30), l -> !l.id().equals(target.id()) && cluster.master(l.id()).isAlive());
     long millis = (System.nanoTime() - killed) / 1_000_000;
     System.out.printf("target %s killed during the switchover: answer %s; %s leads (term %d) %d ms after the kill%n",

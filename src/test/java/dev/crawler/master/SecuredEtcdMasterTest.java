@@ -8,13 +8,13 @@ import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.EtcdCredentials;
-import dev.crawler.election.EtcdFailure;
-import dev.crawler.election.Json;
-import dev.crawler.election.Leader;
-import dev.crawler.operator.ElectionEventSource;
-import dev.crawler.operator.EtcdClients;
-import dev.crawler.election.Backoff;
+import dev.crawler.etcd.EtcdCredentials;
+import dev.crawler.etcd.EtcdFailure;
+import dev.crawler.support.Json;
+import dev.crawler.election.Candidate;
+import dev.crawler.operator.etcd.ElectionEventSource;
+import dev.crawler.operator.etcd.EtcdClients;
+import dev.crawler.etcd.Backoff;
 import dev.crawler.testing.TestingCertificates;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingEtcdAuth;
@@ -100,7 +100,7 @@ class SecuredEtcdMasterTest {
     TestingMasterProcess m1 = master("a-1", "crawler-a", A);
     m0.awaitReady(TIMEOUT);
     m1.awaitReady(TIMEOUT);
-    Leader first = awaitLeader(A, l -> true);
+    Candidate first = awaitLeader(A, l -> true);
 
     // Fenced leader writes: the leader assigns a resource to a worker, all under /crawler/a/.
     running.add(TestingWorker.register(root, A, "w1", TTL));
@@ -110,7 +110,7 @@ class SecuredEtcdMasterTest {
 
     // The leader dies; the other takes over in a later term and keeps assigning, still fenced.
     (first.id().equals("a-0") ? m0 : m1).signal("KILL");
-    Leader next = awaitLeader(A, l -> l.term() > first.term());
+    Candidate next = awaitLeader(A, l -> l.term() > first.term());
     assertThat(next.id()).isEqualTo(follower.id());
     // etcd names it before its campaign call returns; until it acts as leader it answers 503.
     await().atMost(TIMEOUT).until(() -> Json.MAPPER.readTree(follower.get(MasterPaths.LEADER).body())
@@ -136,7 +136,7 @@ class SecuredEtcdMasterTest {
   @Test
   void clusterACredentialsCannotReadOrWriteClusterBKeys() throws Exception {
     TestingMasterProcess b0 = master("b-0", "crawler-b", B).awaitReady(TIMEOUT);
-    Leader leaderOfB = awaitLeader(B, l -> true);
+    Candidate leaderOfB = awaitLeader(B, l -> true);
     List<String> keysOfB = keys(B);
 
     // A replica given cluster A's user but cluster B's prefix.
@@ -196,7 +196,7 @@ class SecuredEtcdMasterTest {
     return m;
   }
 
-  private static Leader awaitLeader(KeyLayout layout, java.util.function.Predicate<Leader> accept) {
+  private static Candidate awaitLeader(KeyLayout layout, java.util.function.Predicate<Candidate> accept) {
     Election election = new Election(root, layout.election());
     return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20)).until(
         () -> election.leader().get(5, TimeUnit.SECONDS).filter(l -> l.info().isPresent()).orElse(null),

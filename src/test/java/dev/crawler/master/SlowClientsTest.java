@@ -2,7 +2,7 @@ package dev.crawler.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crawler.HttpLimits;
+import dev.crawler.support.HttpLimits;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingMasterCluster;

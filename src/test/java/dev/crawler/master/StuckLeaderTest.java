@@ -8,10 +8,10 @@ import static org.awaitility.Awaitility.await;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.api.MasterPaths;
 import dev.crawler.election.Fence;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeaderInfo;
-import dev.crawler.election.LeaderWatchdog;
-import dev.crawler.election.LeadershipLoop;
+import dev.crawler.election.Candidate;
+import dev.crawler.election.CandidateInfo;
+import dev.crawler.master.leadership.LeaderWatchdog;
+import dev.crawler.master.leadership.LeadershipLoop;
 import dev.crawler.election.LeadershipLostException;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingMasterCluster;
@@ -74,7 +74,7 @@ class StuckLeaderTest {
     AtomicReference<Fence> fence = new AtomicReference<>();
     Assigner assigner = new Assigner(new ClusterStore(assignerKv == null ? client.getKVClient() : assignerKv, LAYOUT),
         client.getWatchClient());
-    LeadershipLoop loop = new LeadershipLoop(client, LAYOUT.election(), new LeaderInfo(id, "127.0.0.1:1"), TTL,
+    LeadershipLoop loop = new LeadershipLoop(client, LAYOUT.election(), new CandidateInfo(id, "127.0.0.1:1"), TTL,
         (f, heartbeat) -> {
           fence.set(f);
           assigner.lead(f, heartbeat);
@@ -141,7 +141,7 @@ class StuckLeaderTest {
     admin.getKVClient().put(bytes(LAYOUT.worker("w1")), bytes("{\"id\":\"w1\",\"address\":\"127.0.0.1:9\"}")).get(5, TimeUnit.SECONDS);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> follower.loop().role() == LeadershipLoop.Role.LEADER);
-    Leader now = follower.loop().currentLeader(Duration.ofSeconds(5)).orElseThrow();
+    Candidate now = follower.loop().currentLeader(Duration.ofSeconds(5)).orElseThrow();
     assertThat(now.id()).isEqualTo("follower");
     assertThat(now.term()).isGreaterThan(stuckTerm);
     await().atMost(Duration.ofSeconds(30)).until(() -> stuck.loop().role() == LeadershipLoop.Role.STALLED);
@@ -161,7 +161,7 @@ class StuckLeaderTest {
     assertThat(follower.metrics().scrape()).contains("crawler_master_leader_work_stalls_total 0.0");
     // It left the election: no key of its own is queued behind the new leader.
     assertThat(follower.loop().election().candidates().get(5, TimeUnit.SECONDS))
-        .extracting(Leader::id).containsExactly("follower");
+        .extracting(Candidate::id).containsExactly("follower");
 
     // Whatever the stuck leader still tries to write is refused: by its fence, and by etcd itself
     // for a write carrying its term's guard.
@@ -185,13 +185,13 @@ class StuckLeaderTest {
   @Tag("etcd")
   void anIdleLeaderWithNoResourcesAndNoWorkersKeepsLeadingForThreeWatchdogBounds() throws Exception {
     try (TestingMasterCluster cluster = TestingMasterCluster.start(2, 2)) {
-      Leader first = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> true);
+      Candidate first = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> true);
       TestingMasterProcess leader = cluster.master(first.id());
       // Three times the watchdog's bound (5 s at this TTL); the assigner's periodic resync (2 s) alone
       // is as long as the TTL.
       long until = System.nanoTime() + 3 * LeaderWatchdog.boundFor(TTL).toNanos();
       while (System.nanoTime() < until) {
-        Optional<Leader> current = cluster.leaderInEtcd();
+        Optional<Candidate> current = cluster.leaderInEtcd();
         assertThat(current).as("leader in etcd").hasValueSatisfying(l -> assertThat(l.term()).isEqualTo(first.term()));
         assertThat(leader.get(MasterPaths.HEALTHZ).status()).isEqualTo(200);
         Thread.sleep(200);

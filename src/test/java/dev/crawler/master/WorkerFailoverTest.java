@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingMasterCluster;
 import dev.crawler.testing.TestingMasterProcess;
 import dev.crawler.testing.TestingWorker;
@@ -39,7 +39,7 @@ class WorkerFailoverTest {
     TestingWorker w1 = cluster.registerWorker("w1");
     TestingWorker w2 = cluster.registerWorker("w2");
     TestingWorker w3 = cluster.registerWorker("w3");
-    Leader leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
+    Candidate leader = cluster.awaitLeaderInEtcd(Duration.ofSeconds(20), l -> true);
     TestingMasterProcess follower =
         cluster.masters().stream().filter(m -> !m.id().equals(leader.id())).findFirst().orElseThrow();
     for (int i = 0; i < RESOURCES; i++) {
@@ -64,7 +64,7 @@ class WorkerFailoverTest {
     cluster.leaderProcess().signal("KILL");
     w2.die();
     TestingWorker w4 = cluster.registerWorker("w4");
-    Leader next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != leader.term());
+    Candidate next = cluster.awaitLeaderInEtcd(Duration.ofSeconds(30), l -> l.term() != leader.term());
     Map<String, String> afterChange = awaitAllOnLiveWorkers(Set.of("w3", "w4"));
     System.out.println("after leader change to " + next.id() + ": " + afterChange
         + " loads " + loads(afterChange.values()));

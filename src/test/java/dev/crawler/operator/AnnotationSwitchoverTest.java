@@ -7,7 +7,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.Election;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingKubelet;
 import dev.crawler.testing.TestingOperatedCluster;
@@ -48,9 +48,9 @@ class AnnotationSwitchoverTest {
     cluster = TestingOperatedCluster.start(NS, NAME, 3, TestingKubelet.masterCommand(), cm -> {});
     KubernetesClient kube = cluster.kube();
     Election election = cluster.election();
-    List<Leader> queue = election.candidates().get(2, TimeUnit.SECONDS);
-    Leader old = queue.get(0);
-    Leader target = queue.get(2);
+    List<Candidate> queue = election.candidates().get(2, TimeUnit.SECONDS);
+    Candidate old = queue.get(0);
+    Candidate target = queue.get(2);
     await().atMost(Duration.ofSeconds(30)).until(() -> old.id().equals(status(kube).getLeader()));
     await().atMost(Duration.ofSeconds(30)).until(() -> updated(status(kube)).map(c -> "True".equals(c.getStatus())).orElse(false));
 

@@ -1,5 +1,9 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
+import dev.crawler.operator.etcd.ElectionEventSource;
+import dev.crawler.operator.resources.MasterResources;
+import dev.crawler.operator.resources.RoleLabels;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
 import static dev.crawler.testing.TestingCrawlerMasters.onMockServer;

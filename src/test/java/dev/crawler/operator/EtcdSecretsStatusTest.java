@@ -1,5 +1,7 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
+import dev.crawler.operator.resources.MasterResources;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,7 +10,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.EtcdAuthSpec;
 import dev.crawler.api.EtcdTlsSpec;
-import dev.crawler.election.EtcdCredentials;
+import dev.crawler.etcd.EtcdCredentials;
 import dev.crawler.testing.TestingCandidate;
 import dev.crawler.testing.TestingCertificates;
 import dev.crawler.testing.TestingEtcd;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crawler.election.Election;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingKubelet;
 import dev.crawler.testing.TestingOperatedCluster;
@@ -84,9 +84,9 @@ class KubectlCrawlerPluginTest {
     assertThat(none.exitCode()).isZero();
     assertThat(none.stderr()).contains("No CrawlerMasters found");
 
-    List<Leader> queue = election.candidates().get(2, TimeUnit.SECONDS);
-    Leader old = queue.get(0);
-    Leader target = queue.get(2);
+    List<Candidate> queue = election.candidates().get(2, TimeUnit.SECONDS);
+    Candidate old = queue.get(0);
+    Candidate target = queue.get(2);
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       String s = kubectl("crawler", "status", "-n", NS, NAME).stdout();
       return s.lines().filter(l -> l.contains("leader")).count() == 1 && s.lines().filter(l -> l.contains("follower")).count() == 2

@@ -1,5 +1,7 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.failover.DeadLeaderEvidence;
+import dev.crawler.operator.settings.OperatorSettings;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +11,7 @@ import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.election.Election;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingKubelet;
@@ -54,7 +56,7 @@ class KubeletReportedCrashTest {
     }
   }
 
-  private static Optional<Leader> leader(Client etcd, String election) {
+  private static Optional<Candidate> leader(Client etcd, String election) {
     try {
       return new Election(etcd, election).leader().get(2, TimeUnit.SECONDS);
     } catch (Exception noLeaderYet) {
@@ -100,7 +102,7 @@ class KubeletReportedCrashTest {
     GetOption count = GetOption.builder().isPrefix(true).withCountOnly(true).build();
     await().atMost(Duration.ofSeconds(120)).until(() ->
         etcdClient.getKVClient().get(candidates, count).get().getCount() == 2);
-    Leader old = await().atMost(Duration.ofSeconds(30)).until(() -> leader(etcdClient, electionName).orElse(null),
+    Candidate old = await().atMost(Duration.ofSeconds(30)).until(() -> leader(etcdClient, electionName).orElse(null),
         l -> l != null && l.id().equals(status(kube).getLeader())
             && CrawlerMasterConditions.ELECTED.equals(CrawlerMasterConditions.find(status(kube), CrawlerMasterConditions.LEADER_ELECTED)
                 .map(c -> c.getReason()).orElse(null)));
@@ -110,7 +112,7 @@ class KubeletReportedCrashTest {
     long pid = kubelet.pid(NS, old.id()).orElseThrow();
     long start = System.nanoTime();
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-    Leader next = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+    Candidate next = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
         .until(() -> leader(etcdClient, electionName).orElse(null), l -> l != null && l.term() != old.term());
     System.out.printf("SIGKILL of %s (probe and clean-up off): %s leads after %d ms (lease TTL %d s)%n",
         old.id(), next.id(), (System.nanoTime() - start) / 1_000_000, TTL_SECONDS);

@@ -1,5 +1,7 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
+import dev.crawler.operator.resources.MasterResources;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
 import static dev.crawler.testing.TestingCrawlerMasters.onMockServer;

@@ -1,5 +1,6 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.status.LeaderTransition;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,8 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
+import dev.crawler.operator.resources.MasterResources;
+import dev.crawler.operator.resources.RoleLabels;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

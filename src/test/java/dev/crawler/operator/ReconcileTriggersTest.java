@@ -1,5 +1,6 @@
 package dev.crawler.operator;
 
+import dev.crawler.operator.settings.OperatorSettings;
 import static dev.crawler.testing.TestingCrawlerMasters.crawlerMaster;
 import static dev.crawler.testing.TestingCrawlerMasters.installCrd;
 import static dev.crawler.testing.TestingCrawlerMasters.onMockServer;

@@ -7,12 +7,13 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterConditions;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.api.ElectionSpec;
-import dev.crawler.election.Backoff;
+import dev.crawler.etcd.Backoff;
 import dev.crawler.election.Election;
 import dev.crawler.election.ElectionState;
-import dev.crawler.election.Leader;
+import dev.crawler.election.Candidate;
 import dev.crawler.election.Observation;
-import dev.crawler.election.Threads;
+import dev.crawler.support.Threads;
+import dev.crawler.support.Threads;
 import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingKubelet;
 import dev.crawler.testing.TestingOperatedCluster;
@@ -62,7 +63,7 @@ class RollingUpdateTest {
     cluster = TestingOperatedCluster.start(NS, NAME, 3, TestingKubelet.masterCommand(), cm -> {});
     KubernetesClient kube = cluster.kube();
     Election election = cluster.election();
-    Leader old = election.leader().get(2, TimeUnit.SECONDS).orElseThrow();
+    Candidate old = election.leader().get(2, TimeUnit.SECONDS).orElseThrow();
     CrawlerMasterStatus before = await().atMost(Duration.ofSeconds(60)).until(() -> status(kube),
         s -> old.id().equals(s.getLeader()) && Integer.valueOf(3).equals(s.getReadyReplicas())
             && updated(s).map(c -> "True".equals(c.getStatus())).orElse(false));
@@ -73,7 +74,7 @@ class RollingUpdateTest {
     ScheduledExecutorService thread = Threads.singleScheduler("rollout-watch");
     Observation watch = election.observe(
         new Observation.Options(election.name(), Clock.systemUTC(), Backoff.DEFAULT, Duration.ofSeconds(5), Duration.ofSeconds(5)),
-        thread, (ElectionState s) -> s.leader().map(Leader::term).ifPresent(t -> {
+        thread, (ElectionState s) -> s.leader().map(Candidate::term).ifPresent(t -> {
           if (terms.isEmpty() || terms.get(terms.size() - 1) != t) {
             terms.add(t);
           }

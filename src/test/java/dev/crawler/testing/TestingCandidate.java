@@ -1,6 +1,6 @@
 package dev.crawler.testing;
 
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.CandidateInfo;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.election.LeaderKey;
@@ -47,11 +47,11 @@ public final class TestingCandidate implements AutoCloseable {
         });
   }
 
-  /** A candidate proposing our JSON {@link LeaderInfo}, as a master replica named {@code pod}. */
+  /** A candidate proposing our JSON {@link CandidateInfo}, as a master replica named {@code pod}. */
   public static TestingCandidate pod(Client client, String election, String pod, long ttlSeconds)
       throws Exception {
     return new TestingCandidate(
-        client, election, new LeaderInfo(pod, pod + ".local:8080").toJson(), ttlSeconds);
+        client, election, new CandidateInfo(pod, pod + ".local:8080").toJson(), ttlSeconds);
   }
 
   /** A candidate proposing any value, like a foreign client of the same election. */

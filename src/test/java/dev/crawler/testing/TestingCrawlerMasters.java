@@ -4,7 +4,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.EtcdSpec;
 import dev.crawler.operator.CrawlerOperator;
-import dev.crawler.operator.OperatorSettings;
+import dev.crawler.operator.settings.OperatorSettings;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -2,7 +2,7 @@ package dev.crawler.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.KeyLayout;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.kv.GetResponse;

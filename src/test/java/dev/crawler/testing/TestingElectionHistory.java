@@ -1,6 +1,6 @@
 package dev.crawler.testing;
 
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.WatchOption;

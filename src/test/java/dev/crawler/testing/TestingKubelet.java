@@ -1,6 +1,6 @@
 package dev.crawler.testing;
 
-import dev.crawler.election.Threads;
+import dev.crawler.support.Threads;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;

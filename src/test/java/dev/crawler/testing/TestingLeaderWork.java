@@ -1,7 +1,7 @@
 package dev.crawler.testing;
 
-import dev.crawler.election.Heartbeat;
-import dev.crawler.election.LeaderWork;
+import dev.crawler.master.leadership.Heartbeat;
+import dev.crawler.master.leadership.LeaderWork;
 import java.util.function.Consumer;
 
 /** Leader work for election tests: nothing to do, but alive (it beats until interrupted). */

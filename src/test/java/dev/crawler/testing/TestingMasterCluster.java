@@ -2,8 +2,8 @@ package dev.crawler.testing;
 
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.Election;
-import dev.crawler.election.Leader;
-import dev.crawler.election.LeaderInfo;
+import dev.crawler.election.Candidate;
+import dev.crawler.election.CandidateInfo;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,17 +102,17 @@ public final class TestingMasterCluster implements AutoCloseable {
   }
 
   /** Who leads according to etcd's election; empty when nobody does. */
-  public Optional<Leader> leaderInEtcd() throws Exception {
+  public Optional<Candidate> leaderInEtcd() throws Exception {
     return new Election(client, layout.election()).leader().get(2, TimeUnit.SECONDS)
         .filter(l -> l.info().isPresent());
   }
 
   /** Polls etcd every few ms until {@code accept} holds for its leader; returns that leader. */
-  public Leader awaitLeaderInEtcd(Duration timeout, java.util.function.Predicate<Leader> accept)
+  public Candidate awaitLeaderInEtcd(Duration timeout, java.util.function.Predicate<Candidate> accept)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      Optional<Leader> leader = leaderInEtcd();
+      Optional<Candidate> leader = leaderInEtcd();
       if (leader.isPresent() && accept.test(leader.get())) {
         return leader.get();
       }
@@ -122,7 +122,7 @@ public final class TestingMasterCluster implements AutoCloseable {
   }
 
   public TestingMasterProcess leaderProcess() throws Exception {
-    LeaderInfo info = leaderInEtcd().orElseThrow().info().orElseThrow();
+    CandidateInfo info = leaderInEtcd().orElseThrow().info().orElseThrow();
     return master(info.id());
   }
 

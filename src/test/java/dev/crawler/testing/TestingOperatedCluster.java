@@ -4,7 +4,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.Election;
 import dev.crawler.operator.CrawlerOperator;
-import dev.crawler.operator.OperatorSettings;
+import dev.crawler.operator.settings.OperatorSettings;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;

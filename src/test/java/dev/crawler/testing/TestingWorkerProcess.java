@@ -2,7 +2,7 @@ package dev.crawler.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crawler.api.MasterPaths;
-import dev.crawler.election.Json;
+import dev.crawler.support.Json;
 import dev.crawler.site.DemoSite;
 import dev.crawler.testing.TestingCrawls;
 import dev.crawler.testing.TestingMasterCluster;

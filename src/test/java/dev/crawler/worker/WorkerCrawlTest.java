@@ -47,7 +47,7 @@ class WorkerCrawlTest {
       c.close();
     }
     TestingMasterProcess leader = cluster.leaderProcess();
-    for (JsonNode r : dev.crawler.election.Json.MAPPER.readTree(leader.get(MasterPaths.RESOURCES).body())) {
+    for (JsonNode r : dev.crawler.support.Json.MAPPER.readTree(leader.get(MasterPaths.RESOURCES).body())) {
       leader.delete(MasterPaths.resource(r.path("name").asText()));
     }
   }
@@ -71,7 +71,7 @@ class WorkerCrawlTest {
     TestingMasterProcess.Response r = leader.post(MasterPaths.RESOURCES,
         "{\"name\":\"" + name + "\",\"url\":\"" + url + "\",\"maxPages\":" + maxPages + ",\"maxDepth\":" + maxDepth + "}");
     assertThat(r.status()).as(r.body()).isEqualTo(201);
-    return dev.crawler.election.Json.MAPPER.readTree(r.body());
+    return dev.crawler.support.Json.MAPPER.readTree(r.body());
   }
 
   /** Waits until the registered workers are exactly {@code ids} (the previous test's have expired). */
@@ -79,7 +79,7 @@ class WorkerCrawlTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     Set<String> seen = Set.of();
     while (System.nanoTime() < deadline) {
-      JsonNode list = dev.crawler.election.Json.MAPPER.readTree(cluster.leaderProcess().get(MasterPaths.WORKERS).body());
+      JsonNode list = dev.crawler.support.Json.MAPPER.readTree(cluster.leaderProcess().get(MasterPaths.WORKERS).body());
       Set<String> now = new HashSet<>();
       list.forEach(w -> now.add(w.path("id").asText()));
       if (now.equals(Set.of(ids))) {
