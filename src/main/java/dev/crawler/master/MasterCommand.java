@@ -1,6 +1,5 @@
 package dev.crawler.master;
 
-import dev.crawler.master.failover.DeadLeaderDetectors;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
 import dev.crawler.etcd.EtcdCredentials;

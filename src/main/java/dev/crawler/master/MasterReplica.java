@@ -1,6 +1,5 @@
 package dev.crawler.master;
 
-import dev.crawler.master.failover.DeadLeaderDetectors;
 import dev.crawler.etcd.EtcdCredentials;
 import dev.crawler.election.CandidateInfo;
 import dev.crawler.master.failover.LeaderProbe;

@@ -1,4 +1,4 @@
-package dev.crawler.master.failover;
+package dev.crawler.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,5 @@
-package dev.crawler.master.failover;
+package dev.crawler.master;
 
-import dev.crawler.master.MasterConfig;
 import dev.crawler.api.MasterEnv;
 import java.util.Locale;
 import java.util.Map;
