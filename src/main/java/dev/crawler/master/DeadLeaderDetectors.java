@@ -1,5 +1,7 @@
 package dev.crawler.master;
 
+import dev.crawler.support.InvalidConfigException;
+import dev.crawler.support.Settings;
 import dev.crawler.api.MasterEnv;
 import java.util.Locale;
 import java.util.Map;
@@ -16,22 +18,22 @@ public record DeadLeaderDetectors(boolean probeLeader, boolean revokePreviousLea
 
   /** Flags as given ({@code true}/{@code false}, null when absent), falling back to {@link MasterEnv}. */
   public static DeadLeaderDetectors resolve(String probeLeaderFlag, String revokePreviousLeaseFlag, Map<String, String> env)
-      throws MasterConfig.InvalidConfigException {
+      throws InvalidConfigException {
     return new DeadLeaderDetectors(
         bool(probeLeaderFlag, "--probe-leader", env, MasterEnv.PROBE_LEADER),
         bool(revokePreviousLeaseFlag, "--revoke-previous-lease", env, MasterEnv.REVOKE_PREVIOUS_LEASE));
   }
 
   private static boolean bool(String flag, String name, Map<String, String> env, String var)
-      throws MasterConfig.InvalidConfigException {
-    String v = MasterConfig.pick(flag, env, var);
+      throws InvalidConfigException {
+    String v = Settings.pick(flag, env, var);
     if (v == null) {
       return true;
     }
     return switch (v.toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new MasterConfig.InvalidConfigException(
+      default -> throw new InvalidConfigException(
           "invalid " + name + " (or " + var + ") '" + v + "': expected true or false");
     };
   }

@@ -1,5 +1,7 @@
 package dev.crawler.master;
 
+import dev.crawler.support.InvalidConfigException;
+import dev.crawler.etcd.EtcdFiles;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
 import dev.crawler.etcd.EtcdCredentials;
@@ -133,7 +135,7 @@ public final class MasterCommand implements Callable<Integer> {
               id, advertiseAddress, etcdEndpoints, prefix, leaseTtl, bind, port, probePort, peerService, peers,
               allowPrivateTargets),
           env);
-    } catch (MasterConfig.InvalidConfigException e) {
+    } catch (InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
@@ -141,7 +143,7 @@ public final class MasterCommand implements Callable<Integer> {
   DeadLeaderDetectors detectors() {
     try {
       return DeadLeaderDetectors.resolve(probeLeader, revokePreviousLease, env);
-    } catch (MasterConfig.InvalidConfigException e) {
+    } catch (InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
@@ -149,7 +151,7 @@ public final class MasterCommand implements Callable<Integer> {
   EtcdCredentials credentials() {
     try {
       return new EtcdFiles(etcdCaFile, etcdCertFile, etcdKeyFile, etcdUsername, etcdPasswordFile).resolve(env);
-    } catch (MasterConfig.InvalidConfigException e) {
+    } catch (InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }

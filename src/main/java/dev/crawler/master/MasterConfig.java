@@ -1,5 +1,12 @@
 package dev.crawler.master;
 
+import static dev.crawler.etcd.EtcdFiles.endpoints;
+import static dev.crawler.support.Settings.bracketIpv6;
+import static dev.crawler.support.Settings.integer;
+import static dev.crawler.support.Settings.pick;
+import static dev.crawler.support.Settings.required;
+
+import dev.crawler.support.InvalidConfigException;
 import dev.crawler.api.CrawlerMasterSpec;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.EtcdEndpoints;
@@ -48,12 +55,6 @@ public record MasterConfig(
     }
   }
 
-  /** A setting is missing or invalid; the message names it and says what is expected. */
-  public static final class InvalidConfigException extends Exception {
-    public InvalidConfigException(String message) {
-      super(message);
-    }
-  }
 
   public static MasterConfig resolve(Flags flags, Map<String, String> env) throws InvalidConfigException {
     String id = required(flags.id(), "--id", env, MasterEnv.POD_NAME);
@@ -147,49 +148,9 @@ public record MasterConfig(
     return Peers.sameHost(advertise);
   }
 
-  /** The flag when given, else the environment variable; null when neither is set. Flags win. */
-  public static String pick(String flag, Map<String, String> env, String var) {
-    if (flag != null && !flag.isBlank()) {
-      return flag.trim();
-    }
-    String v = env.get(var);
-    return v == null || v.isBlank() ? null : v.trim();
-  }
 
-  public static String required(String flag, String name, Map<String, String> env, String var)
-      throws InvalidConfigException {
-    String v = pick(flag, env, var);
-    if (v == null) {
-      throw new InvalidConfigException("missing " + name + " (or " + var + ")");
-    }
-    return v;
-  }
 
-  public static int integer(String value, String name, String var, int dflt, int min, int max)
-      throws InvalidConfigException {
-    if (value == null) {
-      return dflt;
-    }
-    try {
-      int v = Integer.parseInt(value);
-      if (v >= min && v <= max) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new InvalidConfigException(
-        "invalid " + name + " (or " + var + ") '" + value + "': expected an integer from " + min + " to " + max);
-  }
 
-  /** {@code $(POD_IP):port} with an IPv6 pod IP gives {@code fd00::1:8080}: bracket the host. */
-  public static String bracketIpv6(String address) {
-    int colon = address.lastIndexOf(':');
-    if (colon > 0 && !address.startsWith("[") && address.substring(0, colon).contains(":")) {
-      return "[" + address.substring(0, colon) + "]" + address.substring(colon);
-    }
-    return address;
-  }
 
   private static void validateHostPort(String address) throws InvalidConfigException {
     int colon = address.lastIndexOf(':');
@@ -208,24 +169,4 @@ public record MasterConfig(
     }
   }
 
-  public static List<URI> endpoints(String value) throws InvalidConfigException {
-    List<URI> uris = new ArrayList<>();
-    for (String part : value.split(",")) {
-      String s = part.trim();
-      if (s.isEmpty()) {
-        continue;
-      }
-      try {
-        uris.add(EtcdEndpoints.parse(s));
-      } catch (IllegalArgumentException e) {
-        throw new InvalidConfigException(
-            "invalid --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ") entry '" + s
-                + "': " + e.getMessage() + "; expected http(s)://host:port or http(s)://[ipv6]:port, comma-separated");
-      }
-    }
-    if (uris.isEmpty()) {
-      throw new InvalidConfigException("missing --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ")");
-    }
-    return List.copyOf(uris);
-  }
 }

@@ -1,5 +1,6 @@
 package dev.crawler.master;
 
+import dev.crawler.etcd.EtcdFiles;
 import dev.crawler.etcd.EtcdCredentials;
 import dev.crawler.election.CandidateInfo;
 import dev.crawler.master.failover.LeaderProbe;

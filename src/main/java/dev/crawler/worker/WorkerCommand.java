@@ -1,9 +1,10 @@
 package dev.crawler.worker;
 
+import dev.crawler.support.InvalidConfigException;
 import dev.crawler.api.MasterEnv;
 import dev.crawler.api.WorkerEnv;
 import dev.crawler.etcd.EtcdCredentials;
-import dev.crawler.master.EtcdFiles;
+import dev.crawler.etcd.EtcdFiles;
 import dev.crawler.master.MasterConfig;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -102,7 +103,7 @@ public final class WorkerCommand implements Callable<Integer> {
     try {
       return WorkerConfig.resolve(new WorkerConfig.Flags(id, advertiseAddress, etcdEndpoints, prefix, leaseTtl, bind, port,
           outputDir, outputStdout, crawlDelayMillis, maxConcurrentResources, allowPrivateTargets, maxBodyBytes), env);
-    } catch (MasterConfig.InvalidConfigException e) {
+    } catch (InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
@@ -110,7 +111,7 @@ public final class WorkerCommand implements Callable<Integer> {
   EtcdCredentials credentials() {
     try {
       return new EtcdFiles(etcdCaFile, etcdCertFile, etcdKeyFile, etcdUsername, etcdPasswordFile).resolve(env);
-    } catch (MasterConfig.InvalidConfigException e) {
+    } catch (InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }

@@ -1,5 +1,8 @@
 package dev.crawler.master;
 
+import dev.crawler.support.InvalidConfigException;
+import dev.crawler.support.Settings;
+import dev.crawler.etcd.EtcdFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -137,7 +140,7 @@ class MasterCommandTest {
 
   private static void assertBad(Map<String, String> env, String message) {
     assertThatThrownBy(() -> MasterConfig.resolve(NO_FLAGS, env))
-        .isInstanceOf(MasterConfig.InvalidConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining(message);
   }
 
@@ -160,6 +163,6 @@ class MasterCommandTest {
             MasterEnv.POD_NAME, "a", MasterEnv.POD_IP, "fd00::7",
             MasterEnv.ETCD_ENDPOINTS, "http://e:2379", MasterEnv.KEY_PREFIX, "/p"));
     assertThat(config.advertiseAddress()).isEqualTo("[fd00::7]:8080");
-    assertThat(MasterConfig.bracketIpv6("10.0.0.1:8080")).isEqualTo("10.0.0.1:8080");
+    assertThat(Settings.bracketIpv6("10.0.0.1:8080")).isEqualTo("10.0.0.1:8080");
   }
 }

@@ -1,5 +1,6 @@
 package dev.crawler.worker;
 
+import dev.crawler.support.InvalidConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ class WorkerConfigTest {
     Map<String, String> env = Map.of(MasterEnv.POD_NAME, "w", MasterEnv.ETCD_ENDPOINTS, "http://etcd:2379",
         MasterEnv.KEY_PREFIX, "/crawler/ns/demo", WorkerEnv.MAX_CONCURRENT_RESOURCES, "0");
     assertThatThrownBy(() -> WorkerConfig.resolve(none(), env))
-        .isInstanceOf(MasterConfig.InvalidConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessage("invalid --max-concurrent-resources (or " + WorkerEnv.MAX_CONCURRENT_RESOURCES
             + ") '0': expected an integer from 1 to 64");
     assertThatThrownBy(() -> WorkerConfig.resolve(none(), Map.of(MasterEnv.POD_NAME, "w")))

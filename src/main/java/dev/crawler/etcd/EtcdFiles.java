@@ -1,10 +1,16 @@
-package dev.crawler.master;
+package dev.crawler.etcd;
 
+import static dev.crawler.support.Settings.pick;
+
+import dev.crawler.support.InvalidConfigException;
+import dev.crawler.api.EtcdEndpoints;
 import dev.crawler.api.MasterEnv;
-import dev.crawler.etcd.EtcdCredentials;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,19 +24,19 @@ public record EtcdFiles(String caFile, String certFile, String keyFile, String u
   public static final EtcdFiles NONE = new EtcdFiles(null, null, null, null, null);
 
   /** Reads and checks the files; the message of a failure names the flag, the file and what is wrong. */
-  public EtcdCredentials resolve(Map<String, String> env) throws MasterConfig.InvalidConfigException {
+  public EtcdCredentials resolve(Map<String, String> env) throws InvalidConfigException {
     String ca = pick(caFile, env, MasterEnv.ETCD_CA_FILE);
     String cert = pick(certFile, env, MasterEnv.ETCD_CERT_FILE);
     String key = pick(keyFile, env, MasterEnv.ETCD_KEY_FILE);
     String user = pick(username, env, MasterEnv.ETCD_USERNAME);
     String password = pick(passwordFile, env, MasterEnv.ETCD_PASSWORD_FILE);
     if ((cert == null) != (key == null)) {
-      throw new MasterConfig.InvalidConfigException(
+      throw new InvalidConfigException(
           "--etcd-cert-file and --etcd-key-file (or " + MasterEnv.ETCD_CERT_FILE + ", " + MasterEnv.ETCD_KEY_FILE
               + ") go together: a client certificate needs its key");
     }
     if ((user == null) != (password == null)) {
-      throw new MasterConfig.InvalidConfigException(
+      throw new InvalidConfigException(
           "--etcd-username and --etcd-password-file (or " + MasterEnv.ETCD_USERNAME + ", "
               + MasterEnv.ETCD_PASSWORD_FILE + ") go together");
     }
@@ -50,17 +56,17 @@ public record EtcdFiles(String caFile, String certFile, String keyFile, String u
           case "cert" -> "--etcd-cert-file " + cert;
           default -> "--etcd-key-file " + key;
         };
-        throw new MasterConfig.InvalidConfigException("invalid " + flag + ": " + e.getMessage());
+        throw new InvalidConfigException("invalid " + flag + ": " + e.getMessage());
       }
     }
     return credentials;
   }
 
-  private static byte[] read(String file, String flag) throws MasterConfig.InvalidConfigException {
+  private static byte[] read(String file, String flag) throws InvalidConfigException {
     try {
       return Files.readAllBytes(Path.of(file));
     } catch (IOException | RuntimeException e) {
-      throw new MasterConfig.InvalidConfigException("cannot read " + flag + " " + file + ": " + e);
+      throw new InvalidConfigException("cannot read " + flag + " " + file + ": " + e);
     }
   }
 
@@ -74,8 +80,30 @@ public record EtcdFiles(String caFile, String certFile, String keyFile, String u
   }
 
   /** For logs: which material is in use, never its content. */
-  static String describe(EtcdCredentials credentials) {
+  public static String describe(EtcdCredentials credentials) {
     return credentials.equals(EtcdCredentials.NONE) ? "no TLS material, no user" : credentials.toString();
   }
 
+
+  /** {@code --etcd-endpoints} (or its variable): comma-separated http(s) URLs. */
+  public static List<URI> endpoints(String value) throws InvalidConfigException {
+    List<URI> uris = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String s = part.trim();
+      if (s.isEmpty()) {
+        continue;
+      }
+      try {
+        uris.add(EtcdEndpoints.parse(s));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidConfigException(
+            "invalid --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ") entry '" + s
+                + "': " + e.getMessage() + "; expected http(s)://host:port or http(s)://[ipv6]:port, comma-separated");
+      }
+    }
+    if (uris.isEmpty()) {
+      throw new InvalidConfigException("missing --etcd-endpoints (or " + MasterEnv.ETCD_ENDPOINTS + ")");
+    }
+    return List.copyOf(uris);
+  }
 }
