@@ -43,6 +43,13 @@ public final class MasterPaths {
   public static final String SERVED_BY_HEADER = "X-Crawler-Served-By";
   /** Set on a forwarded request; a follower never forwards such a request again (no forwarding loops). */
   public static final String FORWARDED_BY_HEADER = "X-Crawler-Forwarded-By";
+  /**
+   * Set on a forwarded request: when the forwarding follower gives up on it (its wall clock, Unix
+   * milliseconds). A leader that receives it later answers 503 and does nothing, so a request whose
+   * client was told "unavailable" cannot take effect long after (a partition that held its packets
+   * heals). Clocks of the replicas' nodes must agree to well within the forward timeout (5 s).
+   */
+  public static final String FORWARD_DEADLINE_HEADER = "X-Crawler-Forward-Deadline";
 
   /**
    * Prometheus text exposition format 0.0.4, what Micrometer's Prometheus registry writes; the

@@ -196,6 +196,14 @@ public final class ApiServer implements AutoCloseable {
       throws IOException, InterruptedException, LeadershipLostException {
     String path = exchange.getRequestURI().getPath();
     String method = exchange.getRequestMethod();
+    Optional<String> late = ForwardDeadline.expired(
+        exchange.getRequestHeaders().getFirst(MasterPaths.FORWARD_DEADLINE_HEADER), System.currentTimeMillis());
+    if (late.isPresent()) {
+      log.info("{} {} from {}: {}", method, path,
+          exchange.getRequestHeaders().getFirst(MasterPaths.FORWARDED_BY_HEADER), late.get());
+      LeaderForwarder.unavailable(exchange, late.get());
+      return;
+    }
     switch (path) {
       case MasterPaths.LEADER -> {
         if (allow(exchange, "GET")) {

@@ -75,12 +75,14 @@ final class LeaderForwarder {
     String query = exchange.getRequestURI().getRawQuery();
     URI uri =
         URI.create(target.target().baseUri() + exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query));
+    Duration timeout = MasterPaths.SWITCHOVER.equals(exchange.getRequestURI().getPath())
+        ? MasterPaths.SWITCHOVER_ANSWER_WITHIN
+        : REQUEST_TIMEOUT;
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
-            .timeout(MasterPaths.SWITCHOVER.equals(exchange.getRequestURI().getPath())
-                ? MasterPaths.SWITCHOVER_ANSWER_WITHIN
-                : REQUEST_TIMEOUT)
+            .timeout(timeout)
             .header(MasterPaths.FORWARDED_BY_HEADER, loop.self().id())
+            .header(MasterPaths.FORWARD_DEADLINE_HEADER, ForwardDeadline.header(System.currentTimeMillis(), timeout))
             .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
     String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
     if (contentType != null) {

@@ -27,6 +27,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The chaos run ({@code make chaos}, docs/reliability.md): a 3-member etcd cluster, 3 master
@@ -62,6 +64,8 @@ public final class Chaos implements AutoCloseable {
   static final int CRAWL_LIMIT = 8;
   /** Two workers' page lines for one resource may overlap in time by this much at most (invariant 8). */
   static final long CRAWL_OVERLAP_BOUND_MS = 1000;
+  /** Longer than a forwarded request may live (the forwarder's 5 s), so none is still on its way. */
+  static final Duration QUIET = Duration.ofSeconds(6);
   static final int MASTER_PORT = 8080;
   /**
    * How long a resource may sit on a dead worker (or none) after etcd deleted the worker's key:
@@ -115,9 +119,13 @@ public final class Chaos implements AutoCloseable {
     String durationEnv = System.getenv("CHAOS_DURATION_S");
     long durationS = durationEnv == null || durationEnv.isBlank() ? (quick ? 150 : 600) : Long.parseLong(durationEnv.trim());
     Path out = Path.of("target", "chaos");
+    // A run's logs only: master and etcd logs are appended to across a replica's restarts.
+    if (Files.isDirectory(out)) {
+      try (Stream<Path> old = Files.walk(out)) {
+        old.sorted(Comparator.reverseOrder()).filter(f -> !f.equals(out)).forEach(f -> f.toFile().delete());
+      }
+    }
     Files.createDirectories(out);
-    Files.deleteIfExists(out.resolve("pids"));
-    Files.deleteIfExists(out.resolve("results.json"));
     System.out.printf("chaos: seed %d (replay with CHAOS_SEED=%d), %s, faults for %d s%n",
         seed, seed, quick ? "quick" : "full", durationS);
     Optional<String> noNet = ChaosNetwork.unavailableBecause();
@@ -178,9 +186,24 @@ public final class Chaos implements AutoCloseable {
     List<String> harnessFailures = clients.close();
     ensureLiveWorker();
     boolean settled = settle(Duration.ofSeconds(60));
-    Map<String, String> api = apiAssignments(Duration.ofSeconds(60));
-    Map<String, String> finalAssignments = finalAssignments();
-    Set<String> finalWorkers = finalWorkers();
+    // A request a client gave up on may still reach the leader late (a partition that held its
+    // packets healed): the final state is read once nothing has changed for longer than a
+    // forwarded request may live, and the API is compared with the etcd state read around it.
+    quiesce(QUIET, Duration.ofSeconds(60));
+    Map<String, String> api;
+    Map<String, String> finalAssignments;
+    long finalRevision;
+    for (int attempt = 1; ; attempt++) {
+      Map<String, String> before = finalAssignments();
+      api = apiAssignments(Duration.ofSeconds(60));
+      finalRevision = resourcesRevision();
+      finalAssignments = finalAssignments(finalRevision);
+      if (before.equals(finalAssignments) || attempt == 5) {
+        break;
+      }
+      log("the resources changed while the API was read; reading again");
+    }
+    Set<String> finalWorkers = finalWorkers(finalRevision);
     sample();
     stopping = true;
     sampler.join(5000);
@@ -189,6 +212,8 @@ public final class Chaos implements AutoCloseable {
     events.addAll(TestingElectionHistory.events(client, layout.election()));
     events.addAll(TestingElectionHistory.events(client, layout.workersDir()));
     events.addAll(TestingElectionHistory.events(client, layout.resourcesDir()));
+    long upTo = finalRevision;
+    events.removeIf(e -> e.revision() > upTo);
     List<ClientOp> history = clients.history();
     writeHistory(history);
     ChaosChecker.Result result = ChaosChecker.check(new ChaosChecker.Input(
@@ -595,17 +620,53 @@ public final class Chaos implements AutoCloseable {
   }
 
   private Map<String, String> finalAssignments() throws Exception {
+    return finalAssignments(0);
+  }
+
+  /** The resources at {@code revision} (0: now). */
+  private Map<String, String> finalAssignments(long revision) throws Exception {
     Map<String, String> m = new TreeMap<>();
-    for (KeyValue kv : prefix(layout.resourcesDir())) {
+    for (KeyValue kv : prefix(layout.resourcesDir(), revision)) {
       JsonNode n = Json.MAPPER.readTree(kv.getValue().getBytes());
       m.put(n.path("name").asText(), n.path("worker").isTextual() ? n.path("worker").asText() : null);
     }
     return m;
   }
 
+  /** etcd's revision now (a read of the resources' prefix). */
+  private long resourcesRevision() throws Exception {
+    return client.getKVClient().get(bytes(layout.resourcesDir()), GetOption.builder().isPrefix(true).withCountOnly(true).build())
+        .get(5, TimeUnit.SECONDS).getHeader().getRevision();
+  }
+
+  /**
+   * Waits until the resources and workers have not changed for {@code quiet} (workers' progress
+   * writes do not count), or {@code timeout} passed.
+   */
+  private void quiesce(Duration quiet, Duration timeout) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    Object last = null;
+    long since = System.nanoTime();
+    while (System.nanoTime() < end) {
+      Object now = List.of(finalAssignments(), finalWorkers());
+      if (!now.equals(last)) {
+        last = now;
+        since = System.nanoTime();
+      } else if (System.nanoTime() - since >= quiet.toNanos()) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    log("the resources kept changing for " + timeout + " after the faults");
+  }
+
   private Set<String> finalWorkers() throws Exception {
+    return finalWorkers(0);
+  }
+
+  private Set<String> finalWorkers(long revision) throws Exception {
     Set<String> ids = new TreeSet<>();
-    for (KeyValue kv : prefix(layout.workersDir())) {
+    for (KeyValue kv : prefix(layout.workersDir(), revision)) {
       ids.add(kv.getKey().toString(StandardCharsets.UTF_8).substring(layout.workersDir().length()));
     }
     return ids;
@@ -620,7 +681,12 @@ public final class Chaos implements AutoCloseable {
   }
 
   private List<KeyValue> prefix(String dir) throws Exception {
-    return client.getKVClient().get(bytes(dir), GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs();
+    return prefix(dir, 0);
+  }
+
+  private List<KeyValue> prefix(String dir, long revision) throws Exception {
+    return client.getKVClient().get(bytes(dir), GetOption.builder().isPrefix(true).withRevision(revision).build())
+        .get(5, TimeUnit.SECONDS).getKvs();
   }
 
   private void sampleRevisions() {

@@ -60,6 +60,23 @@ class HttpApiTest {
   }
 
   @Test
+  void aForwardedWriteThatReachesTheLeaderAfterItsDeadlineIsRefusedAndNotApplied() throws Exception {
+    String body = "{\"name\":\"late\",\"url\":\"https://example.com/late\"}";
+    var late = leader.request("POST", MasterPaths.RESOURCES, body, "Content-Type", "application/json",
+        MasterPaths.FORWARDED_BY_HEADER, follower.id(),
+        MasterPaths.FORWARD_DEADLINE_HEADER, Long.toString(System.currentTimeMillis() - 2000));
+    assertThat(late.status()).as(late.body()).isEqualTo(503);
+    assertThat(error(late)).contains("after the forwarding replica gave up on it; not applied");
+    assertThat(leader.get(MasterPaths.RESOURCES).body()).doesNotContain("\"late\"");
+
+    var inTime = leader.request("POST", MasterPaths.RESOURCES, body, "Content-Type", "application/json",
+        MasterPaths.FORWARDED_BY_HEADER, follower.id(),
+        MasterPaths.FORWARD_DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + 5000));
+    assertThat(inTime.status()).as(inTime.body()).isEqualTo(201);
+    assertThat(leader.delete(MasterPaths.resource("late")).status()).isEqualTo(204);
+  }
+
+  @Test
   void healthReadinessAndWorkersAreAnsweredLocally() throws Exception {
     for (TestingMasterProcess m : cluster.masters()) {
       assertThat(m.get(MasterPaths.HEALTHZ).status()).isEqualTo(200);

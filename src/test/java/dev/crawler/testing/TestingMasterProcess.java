@@ -165,9 +165,18 @@ public final class TestingMasterProcess implements AutoCloseable {
   }
 
   public Response request(String method, String path, String body) throws IOException, InterruptedException {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    return request(method, path, body, new String[0]);
+  }
+
+  /** With extra headers, as name, value pairs. */
+  public Response request(String method, String path, String body, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b);
   }
 
   /** Like {@link #get} but empty instead of throwing when the replica does not answer (e.g. stopped). */
