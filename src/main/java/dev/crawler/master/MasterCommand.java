@@ -1,7 +1,7 @@
 package dev.crawler.master;
 
 import dev.crawler.support.InvalidConfigException;
-import dev.crawler.etcd.EtcdFiles;
+import dev.crawler.etcd.EtcdFileOptions;
 import dev.crawler.api.ElectionSpec;
 import dev.crawler.api.MasterEnv;
 import dev.crawler.etcd.EtcdCredentials;
@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -65,30 +66,7 @@ public final class MasterCommand implements Callable<Integer> {
           + " (env " + MasterEnv.REVOKE_PREVIOUS_LEASE + "; default true).")
   String revokePreviousLease;
 
-  @Option(
-      names = "--etcd-ca-file",
-      description = "PEM file of the CA that signed etcd's server certificate; needs https:// endpoints (env "
-          + MasterEnv.ETCD_CA_FILE + "; default: the system's CAs).")
-  String etcdCaFile;
-
-  @Option(
-      names = "--etcd-cert-file",
-      description = "PEM file of the client certificate for etcd, with --etcd-key-file (env " + MasterEnv.ETCD_CERT_FILE + ").")
-  String etcdCertFile;
-
-  @Option(
-      names = "--etcd-key-file",
-      description = "PEM file of the client certificate's key, PKCS#8 or PKCS#1 RSA (env " + MasterEnv.ETCD_KEY_FILE + ").")
-  String etcdKeyFile;
-
-  @Option(names = "--etcd-username", description = "etcd user, with --etcd-password-file (env " + MasterEnv.ETCD_USERNAME + ").")
-  String etcdUsername;
-
-  @Option(
-      names = "--etcd-password-file",
-      description = "File holding the etcd user's password; the password itself is never a flag or"
-          + " environment variable (env " + MasterEnv.ETCD_PASSWORD_FILE + ").")
-  String etcdPasswordFile;
+  @Mixin EtcdFileOptions etcdFiles;
 
   @Option(
       names = "--probe-port",
@@ -150,7 +128,7 @@ public final class MasterCommand implements Callable<Integer> {
 
   EtcdCredentials credentials() {
     try {
-      return new EtcdFiles(etcdCaFile, etcdCertFile, etcdKeyFile, etcdUsername, etcdPasswordFile).resolve(env);
+      return etcdFiles.files().resolve(env);
     } catch (InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

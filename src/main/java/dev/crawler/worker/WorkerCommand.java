@@ -4,13 +4,14 @@ import dev.crawler.support.InvalidConfigException;
 import dev.crawler.api.MasterEnv;
 import dev.crawler.api.WorkerEnv;
 import dev.crawler.etcd.EtcdCredentials;
-import dev.crawler.etcd.EtcdFiles;
+import dev.crawler.etcd.EtcdFileOptions;
 import dev.crawler.master.MasterConfig;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code worker}: crawl what the leader assigns (docs/worker-protocol.md). */
@@ -73,21 +74,7 @@ public final class WorkerCommand implements Callable<Integer> {
       + "); a larger page counts as a too_large error.")
   String maxBodyBytes;
 
-  @Option(names = "--etcd-ca-file", description = "PEM file of etcd's CA (env " + MasterEnv.ETCD_CA_FILE + ").")
-  String etcdCaFile;
-
-  @Option(names = "--etcd-cert-file", description = "PEM client certificate for etcd (env " + MasterEnv.ETCD_CERT_FILE + ").")
-  String etcdCertFile;
-
-  @Option(names = "--etcd-key-file", description = "PEM key of the client certificate (env " + MasterEnv.ETCD_KEY_FILE + ").")
-  String etcdKeyFile;
-
-  @Option(names = "--etcd-username", description = "etcd user (env " + MasterEnv.ETCD_USERNAME + ").")
-  String etcdUsername;
-
-  @Option(names = "--etcd-password-file", description = "File with the etcd user's password (env "
-      + MasterEnv.ETCD_PASSWORD_FILE + ").")
-  String etcdPasswordFile;
+  @Mixin EtcdFileOptions etcdFiles;
 
   private final Map<String, String> env;
 
@@ -110,7 +97,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
   EtcdCredentials credentials() {
     try {
-      return new EtcdFiles(etcdCaFile, etcdCertFile, etcdKeyFile, etcdUsername, etcdPasswordFile).resolve(env);
+      return etcdFiles.files().resolve(env);
     } catch (InvalidConfigException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.crawler.bench;
 
+import dev.crawler.testing.TestingJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A child JVM on this process's class path with lean flags (2-core machine: serial GC, C1 only),
+ * A child JVM started by {@link TestingJvm} with lean flags (2-core machine: serial GC, C1 only),
  * its output appended to a log file and its stdout lines kept so the harness can wait for a
  * protocol line. Signals are real: {@link #sigterm()} and {@link #sigkill()}.
  */
@@ -61,15 +62,7 @@ final class ChildJvm implements AutoCloseable {
   static ChildJvm start(
       String name, Path logDir, Map<String, String> env, String mainClass, List<String> args)
       throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_FLAGS);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass);
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().putAll(env);
+    ProcessBuilder pb = TestingJvm.builder(TestingJvm.command(List.of(), JVM_FLAGS, mainClass, args), env);
     Files.createDirectories(logDir);
     return new ChildJvm(name, pb.start(), logDir.resolve(name + ".log"));
   }

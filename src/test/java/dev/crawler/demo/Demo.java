@@ -3,6 +3,7 @@ package dev.crawler.demo;
 import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.KeyLayout;
 import dev.crawler.election.CandidateInfo;
+import dev.crawler.testing.TestingJvm;
 import dev.crawler.testing.TestingEtcd;
 import dev.crawler.testing.TestingKubeApiServer;
 import dev.crawler.testing.TestingCrawls;
@@ -27,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -233,16 +235,11 @@ public final class Demo {
   }
 
   private Process startOperator(Path kubeconfig) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        // Any free health port: the demo's pods share this host's network, and each master binds its
-        // probe port (8081) on its own loopback address, which the operator's wildcard 8081 would take.
-        "dev.crawler.Main", "operator", "--master-image", "crawler-master:demo", "--health-port", "0"));
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().put("KUBECONFIG", kubeconfig.toString());
-    pb.redirectErrorStream(true);
+    // Any free health port: the demo's pods share this host's network, and each master binds its
+    // probe port (8081) on its own loopback address, which the operator's wildcard 8081 would take.
+    List<String> args = List.of("operator", "--master-image", "crawler-master:demo", "--health-port", "0");
+    ProcessBuilder pb = TestingJvm.builder(TestingJvm.command(List.of(), TestingJvm.OPERATOR_JVM_FLAGS, args),
+        Map.of("KUBECONFIG", kubeconfig.toString()));
     pb.redirectOutput(demoDir.resolve("operator.log").toFile());
     Process p = pb.start();
     cleanup.push(() -> stop(p));

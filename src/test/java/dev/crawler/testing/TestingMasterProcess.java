@@ -26,15 +26,13 @@ public final class TestingMasterProcess implements AutoCloseable {
   private final String id;
   private final String host;
   private final int port;
-  private final Path logFile;
-  private final Process process;
+  private final TestingJvm.Child jvm;
 
-  private TestingMasterProcess(String id, String host, int port, Path logFile, Process process) {
+  private TestingMasterProcess(String id, String host, int port, TestingJvm.Child jvm) {
     this.id = id;
     this.host = host;
     this.port = port;
-    this.logFile = logFile;
-    this.process = process;
+    this.jvm = jvm;
   }
 
   /** Starts a replica; does not wait for it (see {@link #awaitReady(Duration)}). */
@@ -78,8 +76,8 @@ public final class TestingMasterProcess implements AutoCloseable {
             "--prefix", prefix,
             "--lease-ttl", Integer.toString(leaseTtlSeconds)));
     args.addAll(extraArgs);
-    Process process = TestingJvm.start(launcher, TestingJvm.SMALL_JVM_FLAGS, args, java.util.Map.of(), logFile);
-    return new TestingMasterProcess(id, host, port, logFile, process);
+    return new TestingMasterProcess(
+        id, host, port, TestingJvm.start(id, launcher, TestingJvm.SMALL_JVM_FLAGS, args, java.util.Map.of(), logFile));
   }
 
   public String id() {
@@ -95,40 +93,32 @@ public final class TestingMasterProcess implements AutoCloseable {
   }
 
   public long pid() {
-    return process.pid();
+    return jvm.pid();
   }
 
   public Path logFile() {
-    return logFile;
+    return jvm.logFile();
   }
 
   public boolean isAlive() {
-    return process.isAlive();
+    return jvm.isAlive();
   }
 
   /** Sends a real signal by name (TERM, KILL, STOP, CONT, ...) with kill(1). */
   public void signal(String sig) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).inheritIO().start();
-    if (kill.waitFor() != 0) {
-      throw new IOException("kill -" + sig + " " + pid() + " failed");
-    }
+    jvm.signal(sig);
   }
 
   /** Waits for the process to exit; returns its exit code. */
   public int awaitExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(id + " did not exit within " + timeout + "; log: " + logFile);
-    }
-    return process.exitValue();
+    return jvm.awaitExit(timeout);
   }
 
   /** Waits until {@code GET /readyz} answers 200. */
   public TestingMasterProcess awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(id + " exited with " + process.exitValue() + "; log:\n" + log());
-      }
+      jvm.requireAlive();
       if (tryGet(MasterPaths.READYZ).map(r -> r.status() == 200).orElse(false)) {
         return this;
       }
@@ -137,13 +127,9 @@ public final class TestingMasterProcess implements AutoCloseable {
     throw new IllegalStateException(id + " not ready within " + timeout + "; log:\n" + log());
   }
 
-  /** The replica's log so far (for failure messages). */
+  /** The log so far (for failure messages). */
   public String log() {
-    try {
-      return Files.readString(logFile);
-    } catch (IOException e) {
-      return "(cannot read " + logFile + ": " + e + ")";
-    }
+    return jvm.log();
   }
 
   /** An HTTP answer: status, the replica that served it, body. */
@@ -208,9 +194,6 @@ public final class TestingMasterProcess implements AutoCloseable {
   /** Kills the process with SIGKILL (works on a stopped process too) and waits for it. */
   @Override
   public void close() throws Exception {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
+    jvm.close();
   }
 }

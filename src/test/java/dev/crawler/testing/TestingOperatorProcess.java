@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,20 +19,16 @@ import java.util.concurrent.TimeUnit;
  * the Lease in {@code POD_NAMESPACE}, as deploy/operator.yaml runs it. {@link #close()} kills it.
  */
 public final class TestingOperatorProcess implements AutoCloseable {
-  private static final List<String> JVM_FLAGS =
-      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx256m", "-XX:-UsePerfData");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private final String identity;
   private final int healthPort;
-  private final Path logFile;
-  private final Process process;
+  private final TestingJvm.Child jvm;
 
-  private TestingOperatorProcess(String identity, int healthPort, Path logFile, Process process) {
+  private TestingOperatorProcess(String identity, int healthPort, TestingJvm.Child jvm) {
     this.identity = identity;
     this.healthPort = healthPort;
-    this.logFile = logFile;
-    this.process = process;
+    this.jvm = jvm;
   }
 
   public static TestingOperatorProcess start(String identity, Path kubeconfig, String namespace) throws IOException {
@@ -45,7 +42,7 @@ public final class TestingOperatorProcess implements AutoCloseable {
    */
   public static TestingOperatorProcess start(String identity, Path kubeconfig, String namespace, String leaseNamespace)
       throws IOException {
-    return start(identity, kubeconfig, namespace, leaseNamespace, JVM_FLAGS);
+    return start(identity, kubeconfig, namespace, leaseNamespace, TestingJvm.OPERATOR_JVM_FLAGS);
   }
 
   /** Like {@link #start(String, Path, String, String)} with the given JVM flags instead of the lean test ones. */
@@ -54,23 +51,16 @@ public final class TestingOperatorProcess implements AutoCloseable {
       throws IOException {
     int port = TestingEtcd.freePort();
     Path logFile = Files.createTempFile("operator-" + identity + "-", ".log");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmFlags);
-    command.addAll(List.of(
-        "-cp", System.getProperty("java.class.path"),
-        "dev.crawler.Main", "operator",
+    List<String> args = List.of(
+        "operator",
         "--leader-election",
         "--namespace", namespace,
         "--lease-namespace", leaseNamespace,
-        "--health-port", Integer.toString(port)));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("CRAWLER_") || k.startsWith("KUBERNETES_"));
-    pb.environment().put("KUBECONFIG", kubeconfig.toString());
-    pb.environment().put("POD_NAME", identity);
-    pb.environment().put("POD_NAMESPACE", leaseNamespace);
-    pb.redirectOutput(logFile.toFile());
-    return new TestingOperatorProcess(identity, port, logFile, pb.start());
+        "--health-port", Integer.toString(port));
+    Map<String, String> env = Map.of(
+        "KUBECONFIG", kubeconfig.toString(), "POD_NAME", identity, "POD_NAMESPACE", leaseNamespace);
+    return new TestingOperatorProcess(
+        identity, port, TestingJvm.start("operator " + identity, List.of(), jvmFlags, args, env, logFile));
   }
 
   public String identity() {
@@ -82,15 +72,15 @@ public final class TestingOperatorProcess implements AutoCloseable {
   }
 
   public long pid() {
-    return process.pid();
+    return jvm.pid();
   }
 
   public Path logFile() {
-    return logFile;
+    return jvm.logFile();
   }
 
   public boolean isAlive() {
-    return process.isAlive();
+    return jvm.isAlive();
   }
 
   /** HTTP status of {@code GET path} on the health port; -1 when it does not answer. */
@@ -107,9 +97,7 @@ public final class TestingOperatorProcess implements AutoCloseable {
   public TestingOperatorProcess awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(identity + " exited with " + process.exitValue() + "; log:\n" + log());
-      }
+      jvm.requireAlive();
       if (status("/readyz") == 200) {
         return this;
       }
@@ -118,34 +106,24 @@ public final class TestingOperatorProcess implements AutoCloseable {
     throw new IllegalStateException(identity + " not ready within " + timeout + "; log:\n" + log());
   }
 
-  /** Sends a real signal by name with kill(1). */
+  /** Sends a real signal by name (TERM, KILL, STOP, CONT, ...) with kill(1). */
   public void signal(String sig) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
-    if (kill.waitFor() != 0) {
-      throw new IOException("kill -" + sig + " " + process.pid() + " failed");
-    }
+    jvm.signal(sig);
   }
 
+  /** Waits for the process to exit; returns its exit code. */
   public int awaitExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(identity + " did not exit within " + timeout + "; log:\n" + log());
-    }
-    return process.exitValue();
+    return jvm.awaitExit(timeout);
   }
 
+  /** The log so far (for failure messages). */
   public String log() {
-    try {
-      return Files.readString(logFile);
-    } catch (IOException e) {
-      return "(cannot read " + logFile + ": " + e + ")";
-    }
+    return jvm.log();
   }
 
+  /** Kills the process with SIGKILL (works on a stopped process too) and waits for it. */
   @Override
   public void close() throws Exception {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
+    jvm.close();
   }
 }

@@ -29,15 +29,13 @@ public final class TestingWorkerProcess implements AutoCloseable {
   private final String id;
   private final int port;
   private final Path outputDir;
-  private final Path logFile;
-  private final Process process;
+  private final TestingJvm.Child jvm;
 
-  private TestingWorkerProcess(String id, int port, Path outputDir, Path logFile, Process process) {
+  private TestingWorkerProcess(String id, int port, Path outputDir, TestingJvm.Child jvm) {
     this.id = id;
     this.port = port;
     this.outputDir = outputDir;
-    this.logFile = logFile;
-    this.process = process;
+    this.jvm = jvm;
   }
 
   public static TestingWorkerProcess start(String id, String etcdEndpoints, String prefix, int leaseTtlSeconds,
@@ -69,8 +67,8 @@ public final class TestingWorkerProcess implements AutoCloseable {
       args.add(k);
       args.add(v);
     });
-    Process p = TestingJvm.start(List.of(), TestingJvm.SMALL_JVM_FLAGS, args, Map.of(), logFile);
-    return new TestingWorkerProcess(id, port, outputDir, logFile, p);
+    return new TestingWorkerProcess(
+        id, port, outputDir, TestingJvm.start(id, List.of(), TestingJvm.SMALL_JVM_FLAGS, args, Map.of(), logFile));
   }
 
   public String id() {
@@ -78,11 +76,11 @@ public final class TestingWorkerProcess implements AutoCloseable {
   }
 
   public long pid() {
-    return process.pid();
+    return jvm.pid();
   }
 
   public boolean isAlive() {
-    return process.isAlive();
+    return jvm.isAlive();
   }
 
   public Path outputDir() {
@@ -93,9 +91,7 @@ public final class TestingWorkerProcess implements AutoCloseable {
   public TestingWorkerProcess awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(id + " exited with " + process.exitValue() + "; log:\n" + log());
-      }
+      jvm.requireAlive();
       if (status(MasterPaths.READYZ) == 200) {
         return this;
       }
@@ -140,34 +136,25 @@ public final class TestingWorkerProcess implements AutoCloseable {
     return out;
   }
 
+  /** Sends a real signal by name (TERM, KILL, STOP, CONT, ...) with kill(1). */
   public void signal(String sig) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).inheritIO().start();
-    if (kill.waitFor() != 0) {
-      throw new IOException("kill -" + sig + " " + pid() + " failed");
-    }
+    jvm.signal(sig);
   }
 
+  /** Waits for the process to exit; returns its exit code. */
   public int awaitExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(id + " did not exit within " + timeout + "; log: " + logFile);
-    }
-    return process.exitValue();
+    return jvm.awaitExit(timeout);
   }
 
+  /** The log so far (for failure messages). */
   public String log() {
-    try {
-      return Files.readString(logFile);
-    } catch (IOException e) {
-      return "(cannot read " + logFile + ": " + e + ")";
-    }
+    return jvm.log();
   }
 
+  /** Kills the process with SIGKILL (works on a stopped process too) and waits for it. */
   @Override
   public void close() throws Exception {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
+    jvm.close();
   }
 
   /** What {@link #get} returns when nothing answers. */
