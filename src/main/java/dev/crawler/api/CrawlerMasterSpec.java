@@ -6,8 +6,10 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CrawlerMasterSpec {
@@ -51,6 +53,56 @@ public class CrawlerMasterSpec {
       "Crawl workers the operator runs for this cluster (a Deployment <name>-workers). Absent: no"
           + " workers are run; workers started elsewhere may still register in etcd.")
   private WorkersSpec workers;
+
+  @JsonPropertyDescription("Where the masters may run: kept apart across nodes by default (a preferred pod"
+      + " anti-affinity on kubernetes.io/hostname), plus affinity, topology spread, node selector, tolerations and"
+      + " priority class as in a pod spec.")
+  @Default("{}")
+  private SchedulingSpec scheduling = new SchedulingSpec();
+
+  @JsonPropertyDescription("Secrets to pull the master and worker images with (a private registry), as in a pod spec.")
+  private List<LocalObjectReference> imagePullSecrets;
+
+  @JsonPropertyDescription("Labels and annotations added to the master pods.")
+  private PodMetadataSpec podMetadata;
+
+  @JsonPropertyDescription("Whether the operator keeps a PodDisruptionBudget <name> with maxUnavailable 1 over the"
+      + " masters (default true), so a node drain evicts one master at a time; a master that is not Ready may"
+      + " always be evicted. The operator's own rollout deletes pods itself and is not held up by it.")
+  @Default("true")
+  private Boolean enablePodDisruptionBudget = true;
+
+  public SchedulingSpec getScheduling() {
+    return scheduling;
+  }
+
+  public void setScheduling(SchedulingSpec scheduling) {
+    this.scheduling = scheduling;
+  }
+
+  public List<LocalObjectReference> getImagePullSecrets() {
+    return imagePullSecrets;
+  }
+
+  public void setImagePullSecrets(List<LocalObjectReference> imagePullSecrets) {
+    this.imagePullSecrets = imagePullSecrets;
+  }
+
+  public PodMetadataSpec getPodMetadata() {
+    return podMetadata;
+  }
+
+  public void setPodMetadata(PodMetadataSpec podMetadata) {
+    this.podMetadata = podMetadata;
+  }
+
+  public Boolean getEnablePodDisruptionBudget() {
+    return enablePodDisruptionBudget;
+  }
+
+  public void setEnablePodDisruptionBudget(Boolean enablePodDisruptionBudget) {
+    this.enablePodDisruptionBudget = enablePodDisruptionBudget;
+  }
 
   public WorkersSpec getWorkers() {
     return workers;

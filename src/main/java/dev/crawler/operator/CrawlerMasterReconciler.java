@@ -11,6 +11,7 @@ import dev.crawler.operator.failover.DeadLeaderRevoker;
 import dev.crawler.operator.resources.ClientServiceDependentResource;
 import dev.crawler.operator.resources.HeadlessServiceDependentResource;
 import dev.crawler.operator.resources.MasterResources;
+import dev.crawler.operator.resources.MasterPodDisruptionBudgetDependentResource;
 import dev.crawler.operator.resources.MasterStatefulSetDependentResource;
 import dev.crawler.operator.resources.PodRoleLabeler;
 import dev.crawler.operator.rollout.MasterApiClient;
@@ -88,6 +89,10 @@ import org.slf4j.LoggerFactory;
           type = ClientServiceDependentResource.class,
           useEventSourceWithName = CrawlerMasterReconciler.HEADLESS_SERVICE),
       @Dependent(
+          name = CrawlerMasterReconciler.DISRUPTION_BUDGET,
+          type = MasterPodDisruptionBudgetDependentResource.class,
+          reconcilePrecondition = MasterPodDisruptionBudgetDependentResource.Enabled.class),
+      @Dependent(
           name = CrawlerMasterReconciler.WORKERS,
           type = WorkerDeploymentDependentResource.class,
           reconcilePrecondition = WorkerDeploymentDependentResource.WorkersRequested.class)
@@ -101,6 +106,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
   static final String HEADLESS_SERVICE = "headless-service";
   static final String CLIENT_SERVICE = "client-service";
   static final String WORKERS = "workers";
+  static final String DISRUPTION_BUDGET = "disruption-budget";
   static final String PODS = "master-pods";
   static final String SECRETS = "etcd-secrets";
   /** Primary cache index: the namespace/name of each Secret a CrawlerMaster's spec.etcd names. */

@@ -103,6 +103,24 @@ class CrawlerMasterKubectlTest {
     assertThat(normalize(api.kubectl("explain", "crawlermaster.spec.etcd.auth.secretName").assertSuccess().stdout()))
         .contains("with the etcd user's username and password");
     assertThat(normalize(ttl.stdout())).contains("TTL of each replica's etcd lease in seconds (2-60, default 5).");
+
+    KubectlResult scheduling = api.kubectl("explain", "crawlermaster.spec.scheduling").assertSuccess();
+    assertThat(normalize(scheduling.stdout()))
+        .contains("kept apart across nodes by default (a preferred pod anti-affinity on kubernetes.io/hostname)")
+        .contains("podAntiAffinity")
+        .contains("topologyKey")
+        .contains("topologySpreadConstraints")
+        .contains("nodeSelector")
+        .contains("tolerations")
+        .contains("priorityClassName")
+        .contains("affinity");
+    assertThat(normalize(api.kubectl("explain", "crawlermaster.spec.scheduling.podAntiAffinity")
+        .assertSuccess().stdout()))
+        .contains("preferred (default; the scheduler tries, and a one-node cluster still runs them all)");
+    assertThat(normalize(api.kubectl("explain", "crawlermaster.spec.enablePodDisruptionBudget")
+        .assertSuccess().stdout()))
+        .contains("so a node drain evicts one master at a time");
+    assertThat(normalize(spec.stdout())).contains("imagePullSecrets").contains("podMetadata");
   }
 
   @Test

@@ -87,7 +87,11 @@ class CrawlerMasterSchemaTest {
         Arguments.of("worker lease TTL 1", "workers: {leaseTTLSeconds: 1}\netcd: {endpoints: [\"http://etcd:2379\"]}",
             "spec.workers.leaseTTLSeconds"),
         Arguments.of("no concurrent resources", "workers: {maxConcurrentResources: 0}\netcd: {endpoints: [\"http://etcd:2379\"]}",
-            "spec.workers.maxConcurrentResources"));
+            "spec.workers.maxConcurrentResources"),
+        Arguments.of("an unknown anti-affinity", "scheduling: {podAntiAffinity: always}\netcd: {endpoints: [\"http://etcd:2379\"]}",
+            "spec.scheduling.podAntiAffinity"),
+        Arguments.of("a toleration with a bad type", "scheduling: {tolerations: [{key: a, tolerationSeconds: soon}]}\n"
+            + "etcd: {endpoints: [\"http://etcd:2379\"]}", "spec.scheduling.tolerations[0].tolerationSeconds"));
   }
 
   @ParameterizedTest(name = "{0} is rejected naming {2}")
@@ -131,6 +135,44 @@ class CrawlerMasterSchemaTest {
     Map<String, Object> spec = created.get("spec");
     assertThat(spec).containsEntry("replicas", 3).containsEntry("port", 8080);
     assertThat(created.<Object>get("spec", "election", "leaseTTLSeconds")).isEqualTo(5);
+  }
+
+  @Test
+  void placementFieldsAreAcceptedAndDefaultToPreferredSpreadingPerNodeWithABudget() {
+    GenericKubernetesResource created = client.resource(crawlerMaster("placement", """
+        etcd: {endpoints: ["http://etcd:2379"]}
+        imagePullSecrets: [{name: registry}]
+        podMetadata: {labels: {team: crawl}, annotations: {sidecar.istio.io/inject: "false"}}
+        scheduling:
+          topologyKey: topology.kubernetes.io/zone
+          nodeSelector: {pool: crawl}
+          tolerations: [{key: dedicated, operator: Equal, value: crawl, effect: NoSchedule}]
+          priorityClassName: crawl-critical
+          topologySpreadConstraints:
+          - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
+             labelSelector: {matchLabels: {app: x}}}
+          affinity:
+            nodeAffinity:
+              requiredDuringSchedulingIgnoredDuringExecution:
+                nodeSelectorTerms: [{matchExpressions: [{key: arch, operator: In, values: [amd64]}]}]
+        """)).inNamespace(NS).create();
+
+    assertThat(created.<Object>get("spec", "scheduling", "podAntiAffinity")).isEqualTo("preferred");
+    assertThat(created.<Object>get("spec", "scheduling", "topologyKey")).isEqualTo("topology.kubernetes.io/zone");
+    assertThat(created.<Object>get("spec", "enablePodDisruptionBudget")).isEqualTo(true);
+    CrawlerMaster typed = client.resources(CrawlerMaster.class).inNamespace(NS).withName("placement").get();
+    assertThat(typed.getSpec().getScheduling().getTolerations()).singleElement()
+        .satisfies(t -> assertThat(t.getEffect()).isEqualTo("NoSchedule"));
+    assertThat(typed.getSpec().getScheduling().getAffinity().getNodeAffinity()
+        .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()).hasSize(1);
+    assertThat(typed.getSpec().getImagePullSecrets()).singleElement()
+        .satisfies(r -> assertThat(r.getName()).isEqualTo("registry"));
+    assertThat(typed.getSpec().getPodMetadata().getAnnotations()).containsEntry("sidecar.istio.io/inject", "false");
+
+    GenericKubernetesResource plain = client.resource(
+        crawlerMaster("placement-defaults", "etcd: {endpoints: [\"http://etcd:2379\"]}")).inNamespace(NS).create();
+    assertThat(plain.<Object>get("spec", "scheduling", "podAntiAffinity")).isEqualTo("preferred");
+    assertThat(plain.<Object>get("spec", "scheduling", "topologyKey")).isEqualTo("kubernetes.io/hostname");
   }
 
   @Test

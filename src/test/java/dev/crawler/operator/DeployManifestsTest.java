@@ -60,6 +60,23 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theTwoOperatorReplicasPreferTwoNodesAndADrainTakesOneAtATime() throws IOException {
+    Deployment d = (Deployment) load("operator.yaml").get(0);
+    var pdb = (io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget) load("operator-pdb.yaml").get(0);
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+
+    assertThat(d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+        .getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement().satisfies(w -> {
+          assertThat(w.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+          assertThat(podLabels).containsAllEntriesOf(w.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+        });
+    assertThat(pdb.getMetadata().getNamespace()).isEqualTo(d.getMetadata().getNamespace());
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+    assertThat(Files.readString(DEPLOY.resolve("kustomization.yaml"))).contains("- operator-pdb.yaml");
+  }
+
+  @Test
   void twoReplicasElectALeaderAndRollOneAtATime() throws IOException {
     Deployment d = (Deployment) load("operator.yaml").get(0);
     var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -150,6 +167,9 @@ class DeployManifestsTest {
       // the workers' Deployment, deleted when spec.workers goes
       "apps/deployments: list", "apps/deployments: watch", "apps/deployments: create", "apps/deployments: patch",
       "apps/deployments: delete",
+      "policy/poddisruptionbudgets: list", "policy/poddisruptionbudgets: watch",
+      "policy/poddisruptionbudgets: create", "policy/poddisruptionbudgets: patch",
+      "policy/poddisruptionbudgets: delete",
       "/services: list", "/services: watch", "/services: create", "/services: patch",
       "/events: create",
       "/pods: list", "/pods: watch", "/pods: patch", "/pods: delete",

@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -133,6 +134,7 @@ class OperatorRbacAndSsaTest {
     admin.resources(CrawlerMaster.class).inNamespace(ns).delete();
     admin.apps().statefulSets().inNamespace(ns).delete();
     admin.apps().deployments().inNamespace(ns).delete();
+    admin.policy().v1().podDisruptionBudget().inNamespace(ns).delete();
     admin.services().inNamespace(ns).delete();
     admin.pods().inNamespace(ns).withGracePeriod(0).delete();
     admin.v1().events().inNamespace(ns).delete();
@@ -229,6 +231,37 @@ class OperatorRbacAndSsaTest {
     await().atMost(TIMEOUT).until(() -> workers() == null);
     assertThat(statefulSet()).isNotNull();
     assertThat(operatorLog.text()).doesNotContainIgnoringCase("forbidden");
+  }
+
+  @Test
+  void aDisruptionBudgetOfOneMasterAtATimeIsOwnedByTheClusterAndFollowsTheSpecWithTheDeployedRbac() throws Exception {
+    startOperator(serviceAccountClient());
+    CrawlerMaster created = createCrawlerMaster(3);
+
+    PodDisruptionBudget pdb = await().atMost(TIMEOUT).until(this::disruptionBudget, Objects::nonNull);
+    StatefulSet sts = await().atMost(TIMEOUT).until(this::statefulSet, Objects::nonNull);
+    // Garbage collection is the controller manager's, which this API server runs without: the
+    // controller reference to the CR is what makes it delete the budget with the CR.
+    assertThat(pdb.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> isControllerRef(ref, created));
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(sts.getSpec().getSelector().getMatchLabels());
+    assertThat(pdb.getMetadata().getManagedFields())
+        .allSatisfy(f -> assertThat(f.getManager()).isEqualTo(CrawlerMasterReconciler.NAME));
+    // The stored StatefulSet (apps/v1 validated it) spreads the masters by default.
+    assertThat(sts.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+        .getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
+        .satisfies(w -> assertThat(w.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+
+    TestingCrawlerMasters.edit(admin, ns, NAME, c -> c.getSpec().setEnablePodDisruptionBudget(false));
+    await().atMost(TIMEOUT).until(() -> disruptionBudget() == null);
+    TestingCrawlerMasters.edit(admin, ns, NAME, c -> c.getSpec().setEnablePodDisruptionBudget(true));
+    await().atMost(TIMEOUT).until(() -> disruptionBudget() != null);
+    assertThat(statefulSet()).isNotNull();
+    assertThat(operatorLog.text()).doesNotContainIgnoringCase("forbidden");
+  }
+
+  private PodDisruptionBudget disruptionBudget() {
+    return admin.policy().v1().podDisruptionBudget().inNamespace(ns).withName(NAME).get();
   }
 
   private io.fabric8.kubernetes.api.model.apps.Deployment workers() {
@@ -426,8 +459,11 @@ class OperatorRbacAndSsaTest {
     return Stream.concat(
         admin.apps().statefulSets().inAnyNamespace().withLabel(MasterResources.LABEL_MANAGED_BY, MasterResources.MANAGER)
             .list().getItems().stream(),
-        admin.services().inAnyNamespace().withLabel(MasterResources.LABEL_MANAGED_BY, MasterResources.MANAGER)
-            .list().getItems().stream());
+        Stream.concat(
+            admin.services().inAnyNamespace().withLabel(MasterResources.LABEL_MANAGED_BY, MasterResources.MANAGER)
+                .list().getItems().stream(),
+            admin.policy().v1().podDisruptionBudget().inAnyNamespace()
+                .withLabel(MasterResources.LABEL_MANAGED_BY, MasterResources.MANAGER).list().getItems().stream()));
   }
 
   private static Set<String> managedObjectUids() {

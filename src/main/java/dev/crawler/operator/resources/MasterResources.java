@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -136,8 +138,8 @@ public final class MasterResources {
         .endSelector()
         .withNewTemplate()
         .withNewMetadata()
-        .withLabels(labels(cm))
-        .withAnnotations(annotations)
+        .withLabels(MasterPlacement.podLabels(cm, labels(cm)))
+        .withAnnotations(MasterPlacement.podAnnotations(cm, annotations))
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
@@ -162,6 +164,7 @@ public final class MasterResources {
         .endSpec()
         .build();
     addSecretVolumes(cm, sts.getSpec().getTemplate().getSpec());
+    MasterPlacement.apply(cm, sts.getSpec().getTemplate().getSpec());
     return sts;
   }
 
@@ -197,6 +200,30 @@ public final class MasterResources {
     annotations.put("prometheus.io/port", String.valueOf(MasterPaths.probePort(port(spec))));
     annotations.put("prometheus.io/path", MasterPaths.METRICS);
     return annotations;
+  }
+
+  /** The PodDisruptionBudget over the masters has the CrawlerMaster's name. */
+  public static String podDisruptionBudgetName(CrawlerMaster cm) {
+    return cm.getMetadata().getName();
+  }
+
+  /**
+   * One master at a time may be evicted (a drain takes them one by one, each handing leadership
+   * over by resigning on SIGTERM); a master that is not Ready may always be evicted
+   * ({@code AlwaysAllow}): it serves nothing, and a one-replica cluster whose only pod is unready
+   * must not block a drain for ever.
+   */
+  public static PodDisruptionBudget podDisruptionBudget(CrawlerMaster cm) {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(metadata(cm, podDisruptionBudgetName(cm)))
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .withMatchLabels(selectorLabels(cm))
+        .endSelector()
+        .withUnhealthyPodEvictionPolicy("AlwaysAllow")
+        .endSpec()
+        .build();
   }
 
   /** Gives every replica a DNS name; lists unready pods too so replicas can find each other while starting. */

@@ -10,6 +10,7 @@ import dev.crawler.api.WorkersSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -105,6 +106,10 @@ public final class WorkerResources {
         .endSpec()
         .build();
     MasterResources.addSecretVolumes(cm, d.getSpec().getTemplate().getSpec());
+    // Workers run the same image as the masters, so they pull it with the same secrets.
+    List<LocalObjectReference> pullSecrets = cm.getSpec().getImagePullSecrets();
+    d.getSpec().getTemplate().getSpec().setImagePullSecrets(
+        pullSecrets == null || pullSecrets.isEmpty() ? null : pullSecrets);
     return d;
   }
 
