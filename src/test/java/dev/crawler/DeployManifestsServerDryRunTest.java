@@ -7,6 +7,7 @@ import dev.crawler.operator.resources.MasterResources;
 import dev.crawler.operator.settings.OperatorSettings;
 import dev.crawler.testing.TestingCrawlerMasters;
 import dev.crawler.testing.TestingKubeApiServer;
+import dev.crawler.testing.TestingPromtool;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -44,6 +45,8 @@ class DeployManifestsServerDryRunTest {
     // Pod Security labels (enforce/warn restricted), whichever test ran first.
     api.kubectl("apply", "-f", TestingKubeApiServer.projectDir().resolve("deploy/namespace.yaml").toString())
         .assertSuccess();
+    // deploy/monitoring/ is validated against prometheus-operator's own schema.
+    TestingPromtool.installMonitoringCrds(api);
   }
 
   @Test
@@ -87,6 +90,22 @@ class DeployManifestsServerDryRunTest {
     assertThat(result.stderr()).contains(POD_SECURITY_WARNING);
   }
 
+  @Test
+  void theMonitoringSchemaRefusesAMistypedPodMonitor() {
+    // The dry runs of deploy/monitoring/ are only worth something if the generated CRDs carry a schema.
+    String wrong = """
+        apiVersion: monitoring.coreos.com/v1
+        kind: PodMonitor
+        metadata: {name: wrong, namespace: crawler-system}
+        spec:
+          selector: {matchLabels: {app: x}}
+          podMetricsEndpoints: [{port: probes, honorLabels: "yes"}]
+        """;
+    var result = api.kubectlWithInput(wrong, "apply", "--dry-run=server", "-f", "-");
+    assertThat(result.exitCode()).as(result.toString()).isNotZero();
+    assertThat(result.stderr()).contains("honorLabels");
+  }
+
   @TestFactory
   Stream<DynamicTest> everyManifestInDeployIsAcceptedByTheApiServer() throws IOException {
     Path deploy = TestingKubeApiServer.projectDir().resolve("deploy");
@@ -97,6 +116,8 @@ class DeployManifestsServerDryRunTest {
           .filter(p -> !p.getFileName().toString().startsWith("kustomization."))
           // deploy/kind/ holds kind's own cluster config, read by the kind CLI, not the API server.
           .filter(p -> !deploy.relativize(p).startsWith("kind"))
+          // deploy/monitoring/rules/ holds Prometheus rule files (promtool reads them: MonitoringTest).
+          .filter(p -> !deploy.relativize(p).startsWith(Path.of("monitoring", "rules")))
           .sorted().toList();
     }
     assertThat(manifests).as("YAML files under %s", deploy).isNotEmpty();

@@ -43,6 +43,8 @@ public final class OperatorMetrics {
   /** What the metrics last saw of one cluster. */
   private static final class Cluster {
     final AtomicLong term = new AtomicLong();
+    /** 1 unless the last status showed EtcdReachable=False. */
+    final AtomicLong etcdReachable = new AtomicLong(1);
     final List<Meter> meters = new ArrayList<>();
     /** The crawler_leader_info series of the current leader; null while none leads. */
     Meter leaderInfo;
@@ -163,6 +165,7 @@ public final class OperatorMetrics {
       c.unreachable.increment();
     }
     c.etcdUnreachable = unreachable;
+    c.etcdReachable.set(unreachable ? 0 : 1);
     // Every cluster here was known once, so only more clusters than known ones means one is gone.
     if (clusters.size() > known.size()) {
       Set<ResourceID> live = known.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
@@ -191,6 +194,10 @@ public final class OperatorMetrics {
     Cluster c = new Cluster();
     c.meters.add(Gauge.builder("crawler.leader.term", c.term, AtomicLong::get)
         .description("term (election key create revision) of the current leader; 0 while none leads")
+        .tags(tags)
+        .register(registry));
+    c.meters.add(Gauge.builder("crawler.etcd.reachable", c.etcdReachable, AtomicLong::get)
+        .description("0 while the cluster's status shows EtcdReachable=False, else 1")
         .tags(tags)
         .register(registry));
     c.transitions = Counter.builder("crawler.leader.transitions")

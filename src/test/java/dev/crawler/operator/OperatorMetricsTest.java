@@ -111,6 +111,19 @@ class OperatorMetricsTest {
   }
 
   @Test
+  void etcdReachableIsZeroOnlyWhileTheStatusSaysUnreachable() {
+    CrawlerMasterStatus down = leader("demo-0", 5);
+    down.setConditions(List.of(CrawlerMasterConditions.condition(
+        CrawlerMasterConditions.ETCD_REACHABLE, CrawlerMasterConditions.FALSE, CrawlerMasterConditions.UNREACHABLE, "x")));
+    publish(leader("demo-0", 5));
+    assertThat(scrape().value("crawler_etcd_reachable", demoLabels)).contains(1.0);
+    publish(down);
+    assertThat(scrape().value("crawler_etcd_reachable", demoLabels)).contains(0.0);
+    publish(leader("demo-0", 5));
+    assertThat(scrape().value("crawler_etcd_reachable", demoLabels)).contains(1.0);
+  }
+
+  @Test
   void aDeletedClusterLosesItsSeries() {
     CrawlerMaster other = crawlerMaster("crawl", "other");
     publish(leader("demo-0", 5));

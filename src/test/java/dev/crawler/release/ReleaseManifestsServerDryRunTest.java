@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crawler.testing.TestingHelm;
 import dev.crawler.testing.TestingKubeApiServer;
+import dev.crawler.testing.TestingPromtool;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -43,6 +44,7 @@ class ReleaseManifestsServerDryRunTest {
     api.kubectl("apply", "-f", TestingKubeApiServer.projectDir().resolve("deploy/namespace.yaml").toString())
         .assertSuccess();
     image = "crawler-master:" + ReleaseVersionsTest.projectVersion();
+    TestingPromtool.installMonitoringCrds(api);
   }
 
   /** helm template with the API server's version (not Helm's built-in default). */
@@ -122,7 +124,8 @@ class ReleaseManifestsServerDryRunTest {
         new String[] {},
         new String[] {"rbac.scope=namespace"},
         new String[] {"rbac.scope=namespace", "watchNamespaces={crawler-system}", "logLevel=debug"},
-        new String[] {"watchNamespaces={crawler-system}", "image.tag=9.9.9", "replicas=1", "leaderElection=false"})
+        new String[] {"watchNamespaces={crawler-system}", "image.tag=9.9.9", "replicas=1", "leaderElection=false"},
+        new String[] {"monitoring.podMonitors.enabled=true", "monitoring.prometheusRule.enabled=true"})
         .map(set -> DynamicTest.dynamicTest("values " + String.join(" ", set), () -> {
           String yaml = helmTemplate(set);
           var result = api.kubectlWithInput(yaml, "apply", "--dry-run=server", "-f", "-");
@@ -189,6 +192,19 @@ class ReleaseManifestsServerDryRunTest {
                       .as("%s: change charts/crawler-operator/templates (or run make chart-crds) to match %s/", key, variant.getKey())
                       .isEqualTo(kustomize.get(key)))));
         });
+  }
+
+  @Test
+  void chartRendersTheMonitoringOfDeployMonitoringWhenAskedAndNoneByDefault() {
+    Map<String, Map<String, Object>> kustomize = comparable(api.kubectl("kustomize",
+        TestingKubeApiServer.projectDir().resolve("deploy/monitoring").toString()).assertSuccess().stdout());
+    Map<String, Map<String, Object>> chart = new TreeMap<>(comparable(
+        helmTemplate("monitoring.podMonitors.enabled=true", "monitoring.prometheusRule.enabled=true")));
+    chart.keySet().removeIf(k -> !k.startsWith("PodMonitor/") && !k.startsWith("PrometheusRule/"));
+
+    assertThat(kustomize).hasSize(3);
+    assertThat(chart).isEqualTo(kustomize);
+    assertThat(comparable(helmTemplate()).keySet()).noneMatch(k -> k.startsWith("PodMonitor/") || k.startsWith("PrometheusRule/"));
   }
 
   @Test

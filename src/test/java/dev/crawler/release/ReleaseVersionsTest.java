@@ -73,6 +73,20 @@ class ReleaseVersionsTest {
   }
 
   @Test
+  void theMakefileAndTheGoWrappersPinTheToolsProvisionToolsBuilds() throws IOException {
+    String script = Files.readString(ROOT.resolve("hack/provision-tools.sh"));
+    String makefile = Files.readString(ROOT.resolve("Makefile"));
+    for (String[] tool : List.of(new String[] {"HELM_VERSION", "helm", "helm.sh/helm/v3"},
+        new String[] {"PROMTOOL_VERSION", "promtool", "github.com/prometheus/prometheus"})) {
+      Matcher pinned = Pattern.compile("(?m)^" + tool[0] + "=\"(v[0-9.]+)\"$").matcher(script);
+      assertThat(pinned.find()).as(tool[0]).isTrue();
+      assertThat(makefile).contains(tool[0] + " := " + pinned.group(1));
+      assertThat(Files.readString(ROOT.resolve("hack/tools").resolve(tool[1]).resolve("go.mod")))
+          .contains("require " + tool[2] + " " + pinned.group(1) + "\n");
+    }
+  }
+
+  @Test
   void chartCarriesTheCommittedCrdAndAdmissionPolicy() throws IOException {
     // `make chart-crds` copies them; helm cannot read files outside the chart.
     String crd = "crawlermasters.crawler.dev-v1.yml";
@@ -85,5 +99,13 @@ class ReleaseVersionsTest {
     assertThat(Files.readString(chart.resolve("files").resolve(policy)))
         .as("charts/crawler-operator/files/%s differs from crds/%s: run make chart-crds", policy, policy)
         .isEqualTo(Files.readString(ROOT.resolve("crds").resolve(policy)));
+    assertThat(Files.readString(chart.resolve("files/user-roles.yaml")))
+        .as("charts/crawler-operator/files/user-roles.yaml differs from deploy/: run make chart-crds")
+        .isEqualTo(Files.readString(ROOT.resolve("deploy/user-roles.yaml")));
+    for (String file : List.of("podmonitor-operator.yaml", "podmonitor-masters.yaml", "prometheusrule.yaml")) {
+      assertThat(Files.readString(chart.resolve("files/monitoring").resolve(file)))
+          .as("charts/crawler-operator/files/monitoring/%s differs from deploy/monitoring/: run make chart-crds", file)
+          .isEqualTo(Files.readString(ROOT.resolve("deploy/monitoring").resolve(file)));
+    }
   }
 }

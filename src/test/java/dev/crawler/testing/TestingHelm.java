@@ -30,11 +30,20 @@ public final class TestingHelm {
   }
 
   public static String version() {
+    return pinnedVersion("HELM_VERSION");
+  }
+
+  public static Path binary() {
+    return toolBinary("helm", version());
+  }
+
+  /** The version a {@code NAME="v..."} line of hack/provision-tools.sh pins. */
+  static String pinnedVersion(String variable) {
     try {
       String script = Files.readString(TestingKubeApiServer.projectDir().resolve("hack/provision-tools.sh"));
-      Matcher m = Pattern.compile("(?m)^HELM_VERSION=\"(v[0-9.]+)\"$").matcher(script);
+      Matcher m = Pattern.compile("(?m)^" + variable + "=\"(v[0-9.]+)\"$").matcher(script);
       if (!m.find()) {
-        throw new IllegalStateException("no HELM_VERSION=\"v...\" line in hack/provision-tools.sh");
+        throw new IllegalStateException("no " + variable + "=\"v...\" line in hack/provision-tools.sh");
       }
       return m.group(1);
     } catch (IOException e) {
@@ -42,14 +51,15 @@ public final class TestingHelm {
     }
   }
 
-  public static Path binary() {
+  /** A tool (or generated directory) hack/provision-tools.sh puts into the tools directory as {@code <name>-<version>}. */
+  static Path toolBinary(String name, String version) {
     String dir = System.getenv("CRAWLER_TOOLS_DIR");
     Path tools = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "crawler-tools");
-    Path helm = tools.resolve("helm-" + version());
-    if (!Files.isExecutable(helm)) {
-      throw new IllegalStateException(helm + " is missing: run `make tools` (hack/provision-tools.sh builds it)");
+    Path binary = tools.resolve(name + "-" + version);
+    if (!Files.isExecutable(binary) && !Files.isDirectory(binary)) {
+      throw new IllegalStateException(binary + " is missing: run `make tools` (hack/provision-tools.sh builds it)");
     }
-    return helm;
+    return binary;
   }
 
   /** Runs {@code helm args...} in the project directory and waits up to 60 s. */
@@ -59,6 +69,11 @@ public final class TestingHelm {
 
   /** Runs a command in the project directory and waits up to 60 s. */
   public static Result run(String program, String... args) {
+    return runIn(TestingKubeApiServer.projectDir(), program, args);
+  }
+
+  /** Runs a command in {@code dir} and waits up to 60 s. */
+  public static Result runIn(Path dir, String program, String... args) {
     List<String> command = new ArrayList<>();
     command.add(program);
     command.addAll(Arrays.asList(args));
@@ -66,7 +81,7 @@ public final class TestingHelm {
       Path out = Files.createTempFile("helm-out", ".txt");
       Path err = Files.createTempFile("helm-err", ".txt");
       try {
-        Process p = new ProcessBuilder(command).directory(TestingKubeApiServer.projectDir().toFile())
+        Process p = new ProcessBuilder(command).directory(dir.toFile())
             .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
           p.destroyForcibly();
