@@ -169,7 +169,7 @@ helm-template: tools ## Render the Helm chart with default values to stdout.
 ##@ End-to-end
 
 .PHONY: e2e
-e2e: ## Failover e2e on a real cluster: kind if `docker info` works, else a local one (root, Debian); results in target/e2e/.
+e2e: tools ## Failover e2e on a real cluster: kind if `docker info` works, else a local one (root, Debian); results in target/e2e/.
 	IMG=$(E2E_IMG) KIND_CLUSTER=$(KIND_CLUSTER) KEEP_CLUSTER=$(KEEP_CLUSTER) E2E_PROVIDER=$(E2E_PROVIDER) hack/e2e.sh
 
 .PHONY: e2e-kind

@@ -9,7 +9,7 @@
 #   auto   (default) kind when kind is installed and `docker info` succeeds, else local
 #
 # Steps, the same on both (each recorded in target/e2e/results.json):
-#   pss_admission            make deploy + deploy/etcd as a user applies them; every pod admitted
+#   pss_admission            dist/install.yaml (make release) + deploy/etcd as a user applies them; every pod admitted
 #                            under the restricted Pod Security profile crawler-system enforces
 #   leader_published         the sample -> all replicas Ready; status.leader (kubectl get cmaster)
 #                            equals etcd's leader and the only pod labelled crawler.dev/role=leader
@@ -26,6 +26,10 @@
 #                            spec.workers added: two workers crawl the image's demo-site (a pod in
 #                            the namespace) for four resources; the leader pod deleted mid-crawl;
 #                            every resource's progress in etcd reaches done at its page limit
+#   helm_takes_over_install  the chart (charts/crawler-operator) adopts the objects of
+#                            dist/install.yaml (helm upgrade --install): the operator rolls, the
+#                            masters keep their leader and term, and the chart's operator publishes
+#                            the next leader change
 #   cr_delete_gc             CR deleted -> StatefulSet, workers' Deployment, Services and pods
 #                            garbage-collected
 # Last line: e2e: <k>/<n> steps ok; pod delete failover <N> ms; container kill failover <M> ms
@@ -71,6 +75,9 @@ OPERATOR_LEASE="crawler-operator"
 MASTER_CONTAINER="master"
 MASTER_PORT="8080"
 SAMPLE_FILE="${REPO_ROOT}/deploy/samples/crawlermaster.yaml"
+# The Helm step: the pinned Helm that hack/provision-tools.sh builds (make tools), the chart's release.
+HELM="${HELM:-${CRAWLER_TOOLS_DIR:-${HOME}/.cache/crawler-tools}/helm-$(awk -F'"' '/^HELM_VERSION=/ {print $2}' "${REPO_ROOT}/hack/provision-tools.sh")}"
+HELM_RELEASE="crawler-operator"
 CM_NAME="demo"
 # The operator's client Service for a CrawlerMaster: named like it, selects the leader pod.
 CLIENT_SERVICE="${CM_NAME}"
@@ -220,7 +227,8 @@ pods_with_role() { kcn get pods -l "${MASTER_SELECTOR},${ROLE_LABEL}=$1" -o 'jso
 
 # ---- results ------------------------------------------------------------------------------------
 STEPS=(pss_admission leader_published service_routes_to_leader follower_forwards pod_delete_failover
-  container_kill_failover operator_failover etcd_restart scale workers_crawl_through_failover cr_delete_gc)
+  container_kill_failover operator_failover etcd_restart scale workers_crawl_through_failover
+  helm_takes_over_install cr_delete_gc)
 # result KEY=VALUE...: the current step's result; numbers and true/false stay JSON values.
 result() {
   local args=() kv
@@ -398,8 +406,10 @@ local_logs() { "${LOCAL_CLUSTER}" logs "${E2E_OUT}/cluster" >/dev/null 2>&1 || t
 
 # ---- deployment (as a user does it) -------------------------------------------------------------
 deploy_operator_and_etcd() {
-  # make deploy: CRD, namespace, RBAC and the operator with IMG; then the development etcd.
-  make -C "${REPO_ROOT}" --no-print-directory deploy IMG="${IMG}" >&2
+  # The release manifest a user installs from (make release: CRD, admission policy, namespace, RBAC,
+  # the operator with IMG), applied as its install section says; then the development etcd.
+  make -C "${REPO_ROOT}" --no-print-directory -s release IMG="${IMG}" DIST="${E2E_OUT}/dist" >&2
+  kc apply --server-side -f "${E2E_OUT}/dist/install.yaml" >&2
   kc wait --for "${WAIT_FOR_CRD_ESTABLISHED}" "crd/${CRD_NAME}" --timeout "${WAIT_TIMEOUT}" >&2
   kc apply -k "${REPO_ROOT}/deploy/etcd" >&2
   if [ "${CREATED_CLUSTER}" != 1 ]; then
@@ -458,7 +468,7 @@ step_pss_admission() {
   [ -z "${warnings}" ] || die "pods violate the restricted profile: ${warnings}"
   pods="$(kcn get pods --no-headers | wc -l)"
   log "pss_admission: ${pods} pods (operator, etcd) admitted under enforce=restricted"
-  result ok=true enforce=restricted pods="${pods}"
+  result ok=true enforce=restricted pods="${pods}" installed_from="dist/install.yaml (make release IMG=${IMG})"
 }
 
 step_leader_published() {
@@ -760,6 +770,58 @@ step_workers_crawl_through_failover() {
   result ok=true resources="${#CRAWL_RESOURCES[@]}" pages_before="${before}" pages_after="$((after - before))" \
     lost=0 leader_before="${old}" leader_after="${new}" ms="$(($(now_ms) - t0))"
 }
+
+# The objects the chart renders (no CRD: Helm leaves an existing one alone), as kind/name.
+chart_objects() {
+  "${HELM}" template "${HELM_RELEASE}" "${REPO_ROOT}/charts/crawler-operator" --namespace "${NAMESPACE}" \
+    --kube-context "${KUBE_CONTEXT}" | kc create --dry-run=client -f - -o name
+}
+helm_release_deployed() {
+  [ "$("${HELM}" status "${HELM_RELEASE}" --namespace "${NAMESPACE}" --kube-context "${KUBE_CONTEXT}" -o json \
+    | jq -r .info.status)" = deployed ]
+}
+
+step_helm_takes_over_install() {
+  local leader term t0 objects revision
+  [ -x "${HELM}" ] || die "${HELM} is missing: run make tools"
+  wait_for_leader >&2
+  leader="$(cm_leader)"
+  term="$(cm_get "${JP_CM_TERM}")"
+  # Helm adopts objects that carry its ownership label and annotations (its documented way to take
+  # over what was installed without it).
+  mapfile -t objects < <(chart_objects)
+  [ "${#objects[@]}" -gt 5 ] || die "the chart renders only ${#objects[@]} objects"
+  kcn label --overwrite "${objects[@]}" app.kubernetes.io/managed-by=Helm >&2
+  kcn annotate --overwrite "${objects[@]}" "meta.helm.sh/release-name=${HELM_RELEASE}" \
+    "meta.helm.sh/release-namespace=${NAMESPACE}" >&2
+  t0="$(now_ms)"
+  "${HELM}" upgrade --install "${HELM_RELEASE}" "${REPO_ROOT}/charts/crawler-operator" --namespace "${NAMESPACE}" \
+    --kube-context "${KUBE_CONTEXT}" --set "image.repository=${IMG%:*}" --set "image.tag=${IMG##*:}" \
+    --wait --timeout "${WAIT_TIMEOUT}" >&2
+  helm_release_deployed || die "helm release ${HELM_RELEASE} is not deployed"
+  kcn rollout status "deployment/${OPERATOR_DEPLOYMENT}" --timeout "${WAIT_TIMEOUT}" >&2
+  revision="$("${HELM}" status "${HELM_RELEASE}" --namespace "${NAMESPACE}" --kube-context "${KUBE_CONTEXT}" -o json | jq -r .version)"
+  [ "$(kcn get "deployment/${OPERATOR_DEPLOYMENT}" -o 'jsonpath={.metadata.labels.helm\.sh/chart}')" = "crawler-operator-$(awk '/^version:/ {print $2}' "${REPO_ROOT}/charts/crawler-operator/Chart.yaml")" ] \
+    || die "deployment/${OPERATOR_DEPLOYMENT} does not carry the chart's labels"
+  local t_installed
+  t_installed="$(now_ms)"
+  # A new operator changes nothing of what runs: same leader, same term.
+  poll_until 60 "an operator holds lease ${OPERATOR_LEASE}" lease_holder_present
+  if [ "$(cm_leader)" != "${leader}" ] || [ "$(cm_get "${JP_CM_TERM}")" != "${term}" ]; then
+    die "the operator's take-over by Helm moved leadership: ${leader} term ${term} -> $(cm_leader) term $(cm_get "${JP_CM_TERM}")"
+  fi
+  # And the chart's operator follows the election: the next leader change reaches the status.
+  local t1
+  t1="$(now_ms)"
+  kcn delete pod "${leader}" --wait=false >&2
+  wait_for_new_leader "${leader}" "${t1}"
+  poll_until "${FAILOVER_TIMEOUT_SECONDS}" "labels agree on ${NEW_LEADER}" leader_consistent "${NEW_LEADER}"
+  wait_for_all_replicas_ready >&2
+  log "helm release ${HELM_RELEASE} revision ${revision} took over ${#objects[@]} objects in $((t_installed - t0)) ms; leader ${leader} (term ${term}) kept; next change ${leader} -> ${NEW_LEADER} published in ${STATUS_MS} ms"
+  result ok=true release="${HELM_RELEASE}" revision="${revision}" objects="${#objects[@]}" upgrade_ms="$((t_installed - t0))" \
+    leader_kept="${leader}" term_kept="${term}" next_leader_change="${leader} -> ${NEW_LEADER}" next_change_status_ms="${STATUS_MS}"
+}
+lease_holder_present() { [ -n "$(lease_holder)" ]; }
 
 step_cr_delete_gc() {
   local t0

@@ -45,7 +45,7 @@ class E2eResultsTest {
     assertThat(steps.fieldNames()).toIterable().containsExactly(
         "pss_admission", "leader_published", "service_routes_to_leader", "follower_forwards",
         "pod_delete_failover", "container_kill_failover", "operator_failover", "etcd_restart", "scale",
-        "workers_crawl_through_failover", "cr_delete_gc");
+        "workers_crawl_through_failover", "helm_takes_over_install", "cr_delete_gc");
 
     JsonNode podDelete = steps.get("pod_delete_failover");
     assertThat(podDelete.get("ok").isBoolean()).isTrue();

@@ -96,6 +96,15 @@ class E2eScriptQueriesTest {
   }
 
   @Test
+  void chartObjectsNameWhatTheChartRendersButTheCrdForHelmToAdopt() throws Exception {
+    String objects = output("chart_objects");
+    assertThat(objects.lines()).contains("serviceaccount/crawler-operator", "deployment.apps/crawler-operator",
+        "clusterrole.rbac.authorization.k8s.io/crawler-operator", "clusterrole.rbac.authorization.k8s.io/crawlermaster-edit",
+        "poddisruptionbudget.policy/crawler-operator")
+        .noneMatch(l -> l.startsWith("customresourcedefinition"));
+  }
+
+  @Test
   void crdEstablishedWaitSucceedsForTheCrawlerMasterCrdAndTimesOutForOneWhoseNamesConflict() throws Exception {
     succeeds("kc wait --for \"${WAIT_FOR_CRD_ESTABLISHED}\" \"crd/${CRD_NAME}\" --timeout \"${WAIT_TIMEOUT}\"");
 
