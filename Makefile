@@ -141,7 +141,8 @@ chart-crds: monitoring-rules ## Copy crds/ (CRD, admission policy), deploy/user-
 	cp crds/crawlermasters-key-prefix-policy.yaml $(CHART)/files/crawlermasters-key-prefix-policy.yaml
 	cp deploy/user-roles.yaml $(CHART)/files/user-roles.yaml
 	mkdir -p $(CHART)/files/monitoring
-	cp $(MONITORING)/podmonitor-operator.yaml $(MONITORING)/podmonitor-masters.yaml $(MONITORING)/prometheusrule.yaml $(CHART)/files/monitoring/
+	cp $(MONITORING)/podmonitor-operator.yaml $(MONITORING)/podmonitor-masters.yaml $(MONITORING)/prometheusrule.yaml \
+	  $(MONITORING)/dashboards/crawlermaster.json $(CHART)/files/monitoring/
 
 ##@ Monitoring
 

@@ -132,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
         exchange.getResponseHeaders().set("Retry-After", BUSY_RETRY_AFTER_SECONDS);
         HttpExchanges.sendError(exchange, 503, "replica busy: " + MAX_IN_FLIGHT + " requests in flight; retry");
       } finally {
+        metrics.apiRequest(exchange.getRequestMethod(), exchange.getResponseCode());
         exchange.close();
       }
       return;
@@ -154,6 +155,7 @@ public final class ApiServer implements AutoCloseable {
       HttpExchanges.sendError(exchange, 500, "internal error: " + e);
     } finally {
       inFlight.release();
+      metrics.apiRequest(exchange.getRequestMethod(), exchange.getResponseCode());
       exchange.close();
     }
   }

@@ -91,6 +91,25 @@ public final class MasterMetrics implements LeadershipEvents, Revocations {
         .increment();
   }
 
+  /**
+   * A request the API port answered: {@code method} (GET, POST, DELETE, other) and the status class
+   * of the answer ({@code 2xx} … {@code 5xx}, {@code none} when none was sent). Followers count the
+   * requests they forwarded with the leader's answer.
+   */
+  void apiRequest(String method, int status) {
+    String m = switch (method) {
+      case "GET", "POST", "DELETE" -> method;
+      default -> "other";
+    };
+    String code = status >= 100 && status < 600 ? (status / 100) + "xx" : "none";
+    Counter.builder("crawler.master.requests")
+        .description("requests the API port answered, by method and status class")
+        .tag("method", m)
+        .tag("code", code)
+        .register(registry)
+        .increment();
+  }
+
   /** The API port answered 503 because too many requests were in flight. */
   void apiRequestRejected() {
     apiRejections().increment();

@@ -68,6 +68,13 @@ class ApiServerWithoutLeaderTest {
             http.send(HttpRequest.newBuilder(base.resolve(MasterPaths.LEADER)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(leader.statusCode()).isEqualTo(200);
         assertThat(leader.body()).contains("\"leader\":null").contains("\"role\":\"follower\"");
+
+        // Counted once the answer is sent, by method and status class: the two refused POSTs, the
+        // unready /readyz, the answered /leader.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics.scrape())
+            .contains("crawler_master_requests_total{code=\"5xx\",method=\"POST\"} 2.0")
+            .contains("crawler_master_requests_total{code=\"5xx\",method=\"GET\"} 1.0")
+            .contains("crawler_master_requests_total{code=\"2xx\",method=\"GET\"} 1.0"));
       }
     }
   }

@@ -127,6 +127,47 @@ class MonitoringTest {
     }
   }
 
+  /** Every PromQL query of the Grafana dashboard, in panel order. */
+  private static List<String> dashboardQueries() throws IOException {
+    com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Files.readString(MONITORING.resolve("dashboards/crawlermaster.json")));
+    List<String> queries = new java.util.ArrayList<>();
+    Set<Integer> ids = new LinkedHashSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.get("panels")) {
+      assertThat(ids.add(panel.get("id").asInt())).as("panel ids are unique").isTrue();
+      assertThat(panel.get("targets")).as(panel.get("title").asText()).isNotEmpty();
+      panel.get("targets").forEach(t -> queries.add(t.get("expr").asText()));
+    }
+    return queries;
+  }
+
+  @Test
+  void theDashboardIsValidJsonWhoseQueriesParseAndNameDocumentedSeries(@TempDir Path dir) throws IOException {
+    List<String> queries = dashboardQueries();
+    assertThat(queries).hasSizeGreaterThan(10);
+    String metricsDoc = Files.readString(ROOT.resolve("docs/metrics.md"));
+    Matcher series = Pattern.compile("\\b(crawler_[a-z_]+?)(?:_bucket)?\\b").matcher(String.join("\n", queries));
+    Set<String> names = new LinkedHashSet<>();
+    while (series.find()) {
+      names.add(series.group(1));
+    }
+    assertThat(names).contains("crawler_leader_info", "crawler_master_requests_total", "crawler_master_lease_revocations_total");
+    for (String name : names) {
+      assertThat(Pattern.compile("`" + name + "[`{]").matcher(metricsDoc).find())
+          .as("docs/metrics.md documents %s, which the dashboard queries", name).isTrue();
+    }
+    // promtool parses each query as a recording rule, Grafana's variables replaced by what they stand for.
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+    for (int i = 0; i < queries.size(); i++) {
+      String q = queries.get(i).replace("$__rate_interval", "5m").replace("$namespace", ".*").replace("$cluster", ".*");
+      rules.append("      - record: dashboard:query_").append(i).append("\n        expr: '")
+          .append(q.replace("'", "''")).append("'\n");
+    }
+    Files.writeString(dir.resolve("dashboard.rules.yaml"), rules);
+    TestingHelm.Result check = TestingPromtool.promtool(dir, "check", "rules", "dashboard.rules.yaml");
+    assertThat(check.exitCode()).as(check.toString()).isZero();
+  }
+
   private static GenericKubernetesResource podMonitor(String file) throws IOException {
     return YAML.unmarshal(Files.readString(MONITORING.resolve(file)), GenericKubernetesResource.class);
   }

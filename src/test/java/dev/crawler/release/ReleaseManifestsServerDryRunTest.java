@@ -125,7 +125,8 @@ class ReleaseManifestsServerDryRunTest {
         new String[] {"rbac.scope=namespace"},
         new String[] {"rbac.scope=namespace", "watchNamespaces={crawler-system}", "logLevel=debug"},
         new String[] {"watchNamespaces={crawler-system}", "image.tag=9.9.9", "replicas=1", "leaderElection=false"},
-        new String[] {"monitoring.podMonitors.enabled=true", "monitoring.prometheusRule.enabled=true"})
+        new String[] {"monitoring.podMonitors.enabled=true", "monitoring.prometheusRule.enabled=true",
+            "monitoring.grafanaDashboard.enabled=true"})
         .map(set -> DynamicTest.dynamicTest("values " + String.join(" ", set), () -> {
           String yaml = helmTemplate(set);
           var result = api.kubectlWithInput(yaml, "apply", "--dry-run=server", "-f", "-");
@@ -199,12 +200,15 @@ class ReleaseManifestsServerDryRunTest {
     Map<String, Map<String, Object>> kustomize = comparable(api.kubectl("kustomize",
         TestingKubeApiServer.projectDir().resolve("deploy/monitoring").toString()).assertSuccess().stdout());
     Map<String, Map<String, Object>> chart = new TreeMap<>(comparable(
-        helmTemplate("monitoring.podMonitors.enabled=true", "monitoring.prometheusRule.enabled=true")));
-    chart.keySet().removeIf(k -> !k.startsWith("PodMonitor/") && !k.startsWith("PrometheusRule/"));
+        helmTemplate("monitoring.podMonitors.enabled=true", "monitoring.prometheusRule.enabled=true",
+            "monitoring.grafanaDashboard.enabled=true")));
+    java.util.function.Predicate<String> monitoring = k -> k.startsWith("PodMonitor/") || k.startsWith("PrometheusRule/")
+        || k.startsWith("ConfigMap/");
+    chart.keySet().removeIf(monitoring.negate());
 
-    assertThat(kustomize).hasSize(3);
+    assertThat(kustomize).hasSize(4);
     assertThat(chart).isEqualTo(kustomize);
-    assertThat(comparable(helmTemplate()).keySet()).noneMatch(k -> k.startsWith("PodMonitor/") || k.startsWith("PrometheusRule/"));
+    assertThat(comparable(helmTemplate()).keySet()).noneMatch(monitoring);
   }
 
   @Test

@@ -102,8 +102,9 @@ class ReleaseVersionsTest {
     assertThat(Files.readString(chart.resolve("files/user-roles.yaml")))
         .as("charts/crawler-operator/files/user-roles.yaml differs from deploy/: run make chart-crds")
         .isEqualTo(Files.readString(ROOT.resolve("deploy/user-roles.yaml")));
-    for (String file : List.of("podmonitor-operator.yaml", "podmonitor-masters.yaml", "prometheusrule.yaml")) {
-      assertThat(Files.readString(chart.resolve("files/monitoring").resolve(file)))
+    for (String file : List.of("podmonitor-operator.yaml", "podmonitor-masters.yaml", "prometheusrule.yaml",
+        "dashboards/crawlermaster.json")) {
+      assertThat(Files.readString(chart.resolve("files/monitoring").resolve(Path.of(file).getFileName())))
           .as("charts/crawler-operator/files/monitoring/%s differs from deploy/monitoring/: run make chart-crds", file)
           .isEqualTo(Files.readString(ROOT.resolve("deploy/monitoring").resolve(file)));
     }
