@@ -102,6 +102,17 @@ install-plugin: ## Install the kubectl plugin (kubectl crawler status|switchover
 	install -D -m 0755 hack/kubectl-crawler $(PLUGIN_DIR)/kubectl-crawler
 	@echo "installed $(PLUGIN_DIR)/kubectl-crawler; 'kubectl crawler --help' (PLUGIN_DIR must be on PATH)"
 
+.PHONY: plugin-archive
+plugin-archive: ## Write the plugin's krew archive and manifest: dist/kubectl-crawler-VERSION.tar.gz, dist/krew-crawler.yaml (PLUGIN_URL: where the archive will be served).
+	@mkdir -p $(DIST) target/plugin-archive
+	install -m 0755 hack/kubectl-crawler target/plugin-archive/kubectl-crawler
+	install -m 0644 LICENSE target/plugin-archive/LICENSE
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C target/plugin-archive -cf - kubectl-crawler LICENSE \
+	  | gzip -n > $(DIST)/kubectl-crawler-$(VERSION).tar.gz
+	sed -e 's|@VERSION@|$(VERSION)|' -e "s|@URI@|$(or $(PLUGIN_URL),file://$(abspath $(DIST))/kubectl-crawler-$(VERSION).tar.gz)|" \
+	  -e "s|@SHA256@|$$(sha256sum $(DIST)/kubectl-crawler-$(VERSION).tar.gz | cut -d' ' -f1)|" hack/krew/crawler.yaml > $(DIST)/krew-crawler.yaml
+	@echo "$(DIST)/kubectl-crawler-$(VERSION).tar.gz, $(DIST)/krew-crawler.yaml"
+
 .PHONY: install
 install: ## Install the CRD into the current cluster.
 	kubectl apply --server-side -k crds/
@@ -124,7 +135,7 @@ undeploy: ## Remove the operator, RBAC and CRD.
 ##@ Release
 
 .PHONY: release
-release: ## Write dist/install.yaml and dist/install-namespaced.yaml (CRD, admission policy, namespace, RBAC, operator) with image IMG.
+release: plugin-archive ## Write dist/install.yaml and dist/install-namespaced.yaml (CRD, admission policy, namespace, RBAC, operator) with image IMG, and the plugin archive.
 	hack/image-overlay.sh deploy "$(IMG)" target/release/cluster
 	hack/image-overlay.sh deploy-namespaced "$(IMG)" target/release/namespaced
 	mkdir -p $(DIST)

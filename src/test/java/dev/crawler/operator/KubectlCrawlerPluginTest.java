@@ -46,10 +46,14 @@ class KubectlCrawlerPluginTest {
   record Run(int exitCode, String stdout, String stderr) {}
 
   private Run kubectl(String... args) throws IOException, InterruptedException {
+    return kubectlWithKubeconfigEnv(api.kubeconfigFile().toString(), args);
+  }
+
+  private Run kubectlWithKubeconfigEnv(String kubeconfigEnv, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(TestingKubeApiServer.kubectlBinary()));
     command.addAll(Arrays.asList(args));
     ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().put("KUBECONFIG", api.kubeconfigFile().toString());
+    pb.environment().put("KUBECONFIG", kubeconfigEnv);
     pb.environment().put("PATH", pluginDir + ":" + Path.of(TestingKubeApiServer.kubectlBinary()).getParent() + ":" + System.getenv("PATH"));
     Process p = pb.start();
     var out = p.getInputStream();
@@ -103,6 +107,19 @@ class KubectlCrawlerPluginTest {
     assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+")).startsWith("NAMESPACE", "CLUSTER", "POD", "ROLE"));
     assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+")).startsWith(NS, NAME, old.id(), "leader"));
     assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+")).startsWith(NS, NAME, target.id(), "follower"));
+
+    // kubectl's global flags reach every kubectl call: with KUBECONFIG naming no file, only
+    // --kubeconfig finds the API server.
+    String nowhere = pluginDir.resolve("no-such-kubeconfig").toString();
+    assertThat(kubectlWithKubeconfigEnv(nowhere, "crawler", "status", "-n", NS, NAME).exitCode()).isNotZero();
+    Run json = kubectlWithKubeconfigEnv(nowhere, "crawler", "status", "-n", NS, NAME, "-o", "json",
+        "--kubeconfig", api.kubeconfigFile().toString());
+    assertThat(json.exitCode()).as(json.stderr()).isZero();
+    var cr = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.stdout());
+    assertThat(cr.get("kind").asText()).isEqualTo("CrawlerMaster");
+    assertThat(cr.path("status").path("leader").asText()).isEqualTo(old.id());
+    assertThat(kubectl("crawler", "status", "-n", NS, "--output=yaml").stdout()).contains("kind: List").contains("leader: " + old.id());
+    assertThat(kubectl("crawler", "status", "-o", "wide").exitCode()).isEqualTo(2);
 
     Run moved = kubectl("crawler", "switchover", NAME, "-n", NS, "--to", target.id());
     assertThat(moved.exitCode()).isZero();

@@ -38,7 +38,7 @@ public final class TestingHelm {
   }
 
   /** The version a {@code NAME="v..."} line of hack/provision-tools.sh pins. */
-  static String pinnedVersion(String variable) {
+  public static String pinnedVersion(String variable) {
     try {
       String script = Files.readString(TestingKubeApiServer.projectDir().resolve("hack/provision-tools.sh"));
       Matcher m = Pattern.compile("(?m)^" + variable + "=\"(v[0-9.]+)\"$").matcher(script);
@@ -52,7 +52,7 @@ public final class TestingHelm {
   }
 
   /** A tool (or generated directory) hack/provision-tools.sh puts into the tools directory as {@code <name>-<version>}. */
-  static Path toolBinary(String name, String version) {
+  public static Path toolBinary(String name, String version) {
     String dir = System.getenv("CRAWLER_TOOLS_DIR");
     Path tools = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "crawler-tools");
     Path binary = tools.resolve(name + "-" + version);
