@@ -66,11 +66,28 @@ public class CrawlerMasterSpec {
   @JsonPropertyDescription("Labels and annotations added to the master pods.")
   private PodMetadataSpec podMetadata;
 
+  /** The log levels of the master and worker processes ({@code --log-level}, {@code CRAWLER_LOG_LEVEL}). */
+  public enum LogLevel {
+    error, warn, info, debug, trace
+  }
+
+  @JsonPropertyDescription("Log level of the masters and workers (CRAWLER_LOG_LEVEL): error, warn, info, debug or"
+      + " trace. Absent: info. Changing it rolls the masters, with one leader change.")
+  private LogLevel logLevel;
+
   @JsonPropertyDescription("Whether the operator keeps a PodDisruptionBudget <name> with maxUnavailable 1 over the"
       + " masters (default true), so a node drain evicts one master at a time; a master that is not Ready may"
       + " always be evicted. The operator's own rollout deletes pods itself and is not held up by it.")
   @Default("true")
   private Boolean enablePodDisruptionBudget = true;
+
+  public LogLevel getLogLevel() {
+    return logLevel;
+  }
+
+  public void setLogLevel(LogLevel logLevel) {
+    this.logLevel = logLevel;
+  }
 
   public SchedulingSpec getScheduling() {
     return scheduling;

@@ -90,6 +90,8 @@ class CrawlerMasterSchemaTest {
             "spec.workers.maxConcurrentResources"),
         Arguments.of("an unknown anti-affinity", "scheduling: {podAntiAffinity: always}\netcd: {endpoints: [\"http://etcd:2379\"]}",
             "spec.scheduling.podAntiAffinity"),
+        Arguments.of("an unknown log level", "logLevel: verbose\netcd: {endpoints: [\"http://etcd:2379\"]}",
+            "spec.logLevel"),
         Arguments.of("a toleration with a bad type", "scheduling: {tolerations: [{key: a, tolerationSeconds: soon}]}\n"
             + "etcd: {endpoints: [\"http://etcd:2379\"]}", "spec.scheduling.tolerations[0].tolerationSeconds"));
   }

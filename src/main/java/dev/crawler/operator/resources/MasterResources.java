@@ -10,6 +10,7 @@ import dev.crawler.api.EtcdSpec;
 import dev.crawler.api.EtcdTlsSpec;
 import dev.crawler.api.MasterEnv;
 import dev.crawler.api.MasterPaths;
+import dev.crawler.support.LogLevel;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -41,6 +42,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Pure builders of the objects the operator keeps for one CrawlerMaster: the StatefulSet of master
@@ -341,7 +343,7 @@ public final class MasterResources {
   static List<EnvVar> env(CrawlerMaster cm) {
     CrawlerMasterSpec spec = cm.getSpec();
     int port = port(spec);
-    return List.of(
+    List<EnvVar> env = new ArrayList<>(List.of(
         fieldRef(MasterEnv.POD_NAME, "metadata.name"),
         fieldRef(MasterEnv.POD_IP, "status.podIP"),
         fieldRef(MasterEnv.POD_NAMESPACE, "metadata.namespace"),
@@ -351,7 +353,15 @@ public final class MasterResources {
         value(MasterEnv.PORT, Integer.toString(port)),
         value(MasterEnv.ADVERTISE_ADDRESS, "$(" + MasterEnv.POD_IP + "):" + port),
         value(MasterEnv.PROBE_PORT, Integer.toString(MasterPaths.probePort(port))),
-        value(MasterEnv.PEER_SERVICE, headlessServiceName(cm) + "." + cm.getMetadata().getNamespace() + ".svc"));
+        value(MasterEnv.PEER_SERVICE, headlessServiceName(cm) + "." + cm.getMetadata().getNamespace() + ".svc")));
+    logLevel(spec).ifPresent(env::add);
+    return List.copyOf(env);
+  }
+
+  /** {@code CRAWLER_LOG_LEVEL} from spec.logLevel, for masters and workers; none when unset (info). */
+  static Optional<EnvVar> logLevel(CrawlerMasterSpec spec) {
+    return Optional.ofNullable(spec.getLogLevel())
+        .map(level -> value(LogLevel.ENV, level.name()));
   }
 
   /**

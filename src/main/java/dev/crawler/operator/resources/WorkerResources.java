@@ -132,6 +132,7 @@ public final class WorkerResources {
         MasterResources.value(MasterEnv.ALLOW_PRIVATE_TARGETS, String.valueOf(Boolean.TRUE.equals(
             spec.getAllowPrivateTargets()))),
         MasterResources.value(WorkerEnv.OUTPUT_DIR, OUTPUT_DIR)));
+    MasterResources.logLevel(cm.getSpec()).ifPresent(env::add);
     List<VolumeMount> mounts = new ArrayList<>(List.of(
         new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build(),
         new VolumeMountBuilder().withName("pages").withMountPath(OUTPUT_DIR).build()));

@@ -61,6 +61,19 @@ class MasterResourcesTest {
   }
 
   @Test
+  void specLogLevelReachesMastersAndWorkersAndIsAbsentByDefault() {
+    CrawlerMaster cm = demo();
+    cm.getSpec().setWorkers(new dev.crawler.api.WorkersSpec());
+    var access = new dev.crawler.operator.etcd.EtcdSecrets.Usable(dev.crawler.etcd.EtcdCredentials.NONE, false);
+    assertThat(env(MasterResources.statefulSet(cm, SETTINGS))).doesNotContainKey("CRAWLER_LOG_LEVEL");
+
+    cm.getSpec().setLogLevel(dev.crawler.api.CrawlerMasterSpec.LogLevel.debug);
+    assertThat(env(MasterResources.statefulSet(cm, SETTINGS)).get("CRAWLER_LOG_LEVEL").getValue()).isEqualTo("debug");
+    assertThat(WorkerResources.deployment(cm, SETTINGS, access).getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("CRAWLER_LOG_LEVEL=debug"));
+  }
+
+  @Test
   void labelsIdentifyTheInstanceAndTheSelectorExcludesTheMutableOnes() {
     StatefulSet sts = MasterResources.statefulSet(demo(), SETTINGS);
     Map<String, String> expected = Map.of(
