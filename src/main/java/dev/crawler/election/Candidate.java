@@ -41,9 +41,10 @@ public record Candidate(String key, long term, String value, Optional<CandidateI
   }
 
   /**
-   * The lease that holds the key: etcd's election recipe names each key after its lease, so a
-   * follower can revoke a crashed leader's lease without asking anyone. -1 when the key's last
-   * segment is not a hexadecimal lease id.
+   * The lease the key is named after: etcd's election recipe names each key it writes after its
+   * lease. Only a name: anyone who may write under the election can plant a key named after another
+   * lease, so a revoke takes the lease etcd reports for the key and checks it against this
+   * ({@link Election#revokeIfStill}). -1 when the key's last segment is not a hexadecimal lease id.
    */
   public long leaseId() {
     String hex = key.substring(key.lastIndexOf('/') + 1);

@@ -2,6 +2,7 @@ package dev.crawler.election;
 
 import dev.crawler.support.Failures;
 import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.election.LeaderKey;
 import io.etcd.jetcd.options.GetOption;
@@ -122,8 +123,9 @@ public final class Election {
   /**
    * Revokes the lease of candidate {@code seen}, but only while its key still holds the term that
    * was seen: the key is read again first, so a key that is gone or was created again is left alone.
-   * Completes with the revoked lease id; empty when the key is gone, belongs to another term, or its
-   * lease was already gone.
+   * The lease revoked is the one etcd says holds the key ({@link #revocable}). Completes with the
+   * revoked lease id; empty when the key is gone, belongs to another term, is not a replica's
+   * candidate key, or its lease was already gone.
    *
    * <p>Why a revoke can only hit the leadership it was meant for: a replica grants a fresh lease for
    * every campaign and revokes it when that campaign or leadership ends, so a lease id names exactly
@@ -135,12 +137,12 @@ public final class Election {
   public CompletableFuture<Optional<Long>> revokeIfStill(Candidate seen) {
     return client.getKVClient().get(ByteSequence.from(seen.key(), StandardCharsets.UTF_8))
         .thenCompose(response -> {
-          Optional<Candidate> now = response.getKvs().stream().findFirst().map(Candidate::from)
-              .filter(l -> l.term() == seen.term() && l.leaseId() > 0);
-          if (now.isEmpty()) {
+          Optional<KeyValue> kv = response.getKvs().stream().findFirst()
+              .filter(k -> revocable(Candidate.from(k), k.getLease(), seen.term()));
+          if (kv.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.<Long>empty());
           }
-          long leaseId = now.get().leaseId();
+          long leaseId = kv.get().getLease();
           return revoke(leaseId).handle((ok, error) -> {
             if (error == null) {
               return Optional.of(leaseId);
@@ -151,6 +153,17 @@ public final class Election {
             throw new CompletionException(Failures.unwrap(error));
           });
         });
+  }
+
+  /**
+   * Whether a candidate key as etcd returned it may have its lease revoked: it still has the term
+   * that was seen, etcd says a lease holds it ({@code lease}, never a lease parsed from the key's
+   * name), the key is named after that lease as the election recipe names every key it writes, and
+   * its value is a replica's {@link CandidateInfo}. A key planted under the election, named after
+   * someone else's lease, fails the last two: its lease is its own, or none.
+   */
+  static boolean revocable(Candidate now, long lease, long seenTerm) {
+    return now.term() == seenTerm && lease > 0 && now.leaseId() == lease && now.info().isPresent();
   }
 
   /**

@@ -297,7 +297,8 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       }
       if (settings.revokeDeadLeader()) {
         // Recorded at once: the revoke has happened whatever becomes of this reconcile's status patch.
-        DeadLeaderRevoker.revokeIfGone(cm.getStatus(), leader, observation, pods,
+        DeadLeaderRevoker.revokeIfGone(cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName(),
+                cm.getStatus(), leader, observation, pods,
                 name -> context.getClient().pods().inNamespace(cm.getMetadata().getNamespace()).withName(name).get(),
                 leaderWatch.election(id))
             .ifPresent(e -> events.record(cm, e));

@@ -63,6 +63,18 @@ class ElectionRulesTest {
   }
 
   @Test
+  void onlyAReplicasKeyOfTheSeenTermNamedAfterTheLeaseEtcdReportsIsRevocable() {
+    String replica = new String(new CandidateInfo("a", "127.0.0.1:1").toJson());
+    Candidate key = new Candidate("/p/election/694d", 3, replica);
+    assertThat(Election.revocable(key, 0x694dL, 3)).isTrue();
+    assertThat(Election.revocable(key, 0x694dL, 4)).as("another term").isFalse();
+    assertThat(Election.revocable(key, 0, 3)).as("no lease holds it").isFalse();
+    assertThat(Election.revocable(key, 0x1234L, 3)).as("held by a lease it is not named after").isFalse();
+    assertThat(Election.revocable(new Candidate("/p/election/694d", 3, "lock-holder"), 0x694dL, 3))
+        .as("not a replica's value").isFalse();
+  }
+
+  @Test
   void aChangedErrorTextAloneIsNoChangeOfState() {
     java.time.Instant t = java.time.Instant.EPOCH;
     ElectionState down = ElectionState.unreachable("refused", t, 0);

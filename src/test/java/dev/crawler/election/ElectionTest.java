@@ -85,6 +85,57 @@ class ElectionTest {
     a.close();
   }
 
+  /** Another tenant's lease, holding a key outside this election. */
+  private long otherTenantsLease() throws Exception {
+    long lease = client.getLeaseClient().grant(60).get(5, TimeUnit.SECONDS).getID();
+    client.getKVClient().put(bytes("/other-tenant/worker"), bytes("alive"),
+        io.etcd.jetcd.options.PutOption.builder().withLeaseId(lease).build()).get(5, TimeUnit.SECONDS);
+    return lease;
+  }
+
+  private static io.etcd.jetcd.ByteSequence bytes(String s) {
+    return io.etcd.jetcd.ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private boolean otherTenantsKeyExists() throws Exception {
+    return client.getKVClient().get(bytes("/other-tenant/worker")).get(5, TimeUnit.SECONDS).getCount() == 1;
+  }
+
+  @Test
+  void aKeyPlantedUnderAnotherTenantsLeaseNameGetsNothingRevoked() throws Exception {
+    long theirs = otherTenantsLease();
+    String planted = "/election-test/election/" + Long.toHexString(theirs);
+    String value = new String(new CandidateInfo("a9", "127.0.0.1:1").toJson(), java.nio.charset.StandardCharsets.UTF_8);
+
+    // Without a lease: etcd reports none, so there is nothing to revoke.
+    client.getKVClient().put(bytes(planted), bytes(value)).get(5, TimeUnit.SECONDS);
+    Candidate seen = election.candidates().get(5, TimeUnit.SECONDS).get(0);
+    assertThat(seen.leaseId()).as("the name alone points at their lease").isEqualTo(theirs);
+    assertThat(election.revokeIfStill(seen).get(5, TimeUnit.SECONDS)).isEmpty();
+    assertThat(otherTenantsKeyExists()).isTrue();
+
+    // Under the planter's own lease: named after theirs, held by another, so not the recipe's key.
+    long own = client.getLeaseClient().grant(60).get(5, TimeUnit.SECONDS).getID();
+    client.getKVClient().put(bytes(planted), bytes(value),
+        io.etcd.jetcd.options.PutOption.builder().withLeaseId(own).build()).get(5, TimeUnit.SECONDS);
+    Candidate again = election.candidates().get(5, TimeUnit.SECONDS).get(0);
+    assertThat(election.revokeIfStill(again).get(5, TimeUnit.SECONDS)).isEmpty();
+    assertThat(otherTenantsKeyExists()).isTrue();
+    assertThat(client.getKVClient().get(bytes(planted)).get(5, TimeUnit.SECONDS).getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aCandidateKeyWhoseValueIsNoReplicasIsNotRevoked() throws Exception {
+    Session a = Session.open(client, TTL, RPC);
+    Candidate won = election.campaign(a.leaseId(), new CandidateInfo("a", "127.0.0.1:1")).get(5, TimeUnit.SECONDS);
+    client.getKVClient().put(bytes(won.key()), bytes("not a replica"),
+        io.etcd.jetcd.options.PutOption.builder().withLeaseId(a.leaseId()).build()).get(5, TimeUnit.SECONDS);
+
+    assertThat(election.revokeIfStill(won).get(5, TimeUnit.SECONDS)).isEmpty();
+    assertThat(election.candidates().get(5, TimeUnit.SECONDS)).hasSize(1);
+    a.close();
+  }
+
   @Test
   void observationReportsNoLeaderAsAChange() throws Exception {
     List<ElectionState> seen = new CopyOnWriteArrayList<>();

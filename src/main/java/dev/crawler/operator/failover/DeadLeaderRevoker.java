@@ -39,9 +39,11 @@ public final class DeadLeaderRevoker {
    * #TIMEOUT} (a read and a revoke in etcd), plus a GET of the pod when the informer has none; a
    * failure is logged and the lease expires by itself.
    *
+   * @param where the cluster, {@code namespace/name}, as the log lines name it
    * @param getPod a GET of a pod by name in the cluster's namespace; null when there is none
    */
   public static Optional<ClusterEvent> revokeIfGone(
+      String where,
       CrawlerMasterStatus previous,
       LeaderStatus next,
       Optional<ElectionState> observation,
@@ -69,7 +71,7 @@ public final class DeadLeaderRevoker {
           evidence = DeadLeaderEvidence.of(previous, fields, Optional.of(found));
         }
       } catch (KubernetesClientException e) {
-        log.warn("cannot look up pod {} to confirm it is gone: {}", fields.leader(), e.getMessage());
+        log.warn("{}: cannot look up pod {} to confirm it is gone: {}", where, fields.leader(), e.getMessage());
         return Optional.empty();
       }
     }
@@ -83,14 +85,14 @@ public final class DeadLeaderRevoker {
       }
       String message = "revoked the etcd lease of leader " + fields.leader() + " (term " + seen.term()
           + ") because its process is gone: " + evidence.get();
-      log.info("{}", message);
+      log.info("{}: {}", where, message);
       return Optional.of(ClusterEvent.warning(LEADER_REVOKED, message));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
     } catch (Exception e) {
-      log.warn("could not revoke the lease of dead leader {} (term {}): {}; it expires with its TTL",
-          fields.leader(), seen.term(), Failures.describe(e));
+      log.warn("{}: could not revoke the lease of dead leader {} (term {}): {}; it expires with its TTL",
+          where, fields.leader(), seen.term(), Failures.describe(e));
       return Optional.empty();
     }
   }

@@ -62,7 +62,7 @@ class DeadLeaderRevokerTest {
     Optional<ElectionState> state = Optional.of(ElectionState.leading(leader, Instant.parse(SINCE).plusSeconds(60), 0));
     LeaderStatus next = LeaderStatus.decide(stored, state, Set.of("demo-0"));
     // The label-selected informer has no pod of that name in both cases.
-    return DeadLeaderRevoker.revokeIfGone(stored, next, state, List.of(), name -> foundByName, Optional.of(election));
+    return DeadLeaderRevoker.revokeIfGone("crawl/demo", stored, next, state, List.of(), name -> foundByName, Optional.of(election));
   }
 
   @Test
@@ -80,7 +80,7 @@ class DeadLeaderRevokerTest {
         CrawlerMasterConditions.LEADER_ELECTED, CrawlerMasterConditions.FALSE, CrawlerMasterConditions.UNKNOWN_LEADER, "")));
     Optional<ElectionState> state = Optional.of(ElectionState.leading(leader, Instant.parse(SINCE).plusSeconds(60), 0));
     LeaderStatus next = LeaderStatus.decide(stored, state, Set.of("demo-0"));
-    assertThat(DeadLeaderRevoker.revokeIfGone(stored, next, state, List.of(),
+    assertThat(DeadLeaderRevoker.revokeIfGone("crawl/demo", stored, next, state, List.of(),
         name -> {
           throw new AssertionError("looked up " + name);
         },
