@@ -283,7 +283,7 @@ public class CrawlerMasterReconciler implements Reconciler<CrawlerMaster> {
       }
       leaderEvents = leader.events();
       transition = leader.transition();
-      switchover = updates.switchoverIfAsked(cm, context);
+      switchover = updates.switchoverIfAsked(cm, context, pods);
       // Recorded at once: the annotation is gone, so a failed status patch would lose the outcome.
       switchover.ifPresent(o -> events.record(cm, o.event()));
       status.switchover(switchover);

@@ -387,7 +387,7 @@ public final class MasterResources {
     return spec.getReplicas() == null ? CrawlerMasterSpec.DEFAULT_REPLICAS : spec.getReplicas();
   }
 
-  static int port(CrawlerMasterSpec spec) {
+  public static int port(CrawlerMasterSpec spec) {
     return spec.getPort() == null ? CrawlerMasterSpec.DEFAULT_PORT : spec.getPort();
   }
 

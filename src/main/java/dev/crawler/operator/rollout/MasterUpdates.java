@@ -5,6 +5,7 @@ import dev.crawler.api.CrawlerMaster;
 import dev.crawler.api.CrawlerMasterStatus;
 import dev.crawler.election.Candidate;
 import dev.crawler.election.Election;
+import dev.crawler.operator.resources.MasterResources;
 import dev.crawler.support.Json;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -81,7 +82,7 @@ public final class MasterUpdates {
         return new RolloutPlan.Retry("waiting for a known leader to switch over to " + target.pod());
       }
       try {
-        SwitchoverOutcome outcome = askSwitchover(cm, address.get(), Optional.of(target.pod()));
+        SwitchoverOutcome outcome = askSwitchover(cm, pods, address.get(), Optional.of(target.pod()));
         log.info("{}: before updating the leader: {}", where, outcome.message());
         if (!outcome.succeeded()) {
           return new RolloutPlan.Retry("switchover to " + target.pod() + " failed, retrying: " + outcome.message());
@@ -98,7 +99,7 @@ public final class MasterUpdates {
    * (only while it still holds the value read), then the leader is asked through the address in the
    * status (it forwards if it stepped down meanwhile). A failure is reported, not retried.
    */
-  public Optional<SwitchoverOutcome> switchoverIfAsked(CrawlerMaster cm, Context<CrawlerMaster> context) {
+  public Optional<SwitchoverOutcome> switchoverIfAsked(CrawlerMaster cm, Context<CrawlerMaster> context, List<Pod> pods) {
     Optional<Optional<String>> asked = SwitchoverOutcome.requested(cm);
     if (asked.isEmpty()) {
       return Optional.empty();
@@ -123,7 +124,7 @@ public final class MasterUpdates {
       return Optional.of(SwitchoverOutcome.failed("switchover to " + value + ": no leader known"));
     }
     try {
-      SwitchoverOutcome outcome = askSwitchover(cm, address.get(), asked.get());
+      SwitchoverOutcome outcome = askSwitchover(cm, pods, address.get(), asked.get());
       log.info("{}/{}: {}", cm.getMetadata().getNamespace(), cm.getMetadata().getName(), outcome.message());
       return Optional.of(outcome);
     } catch (InterruptedException e) {
@@ -138,11 +139,17 @@ public final class MasterUpdates {
   }
 
   /**
-   * Asks the leader at {@code address} for a switchover; a failed or lost answer is checked against
-   * who leads now, in etcd: the candidate may have taken over all the same.
+   * Asks the leader at {@code address} for a switchover, if that is a master pod of the cluster
+   * ({@link LeaderAddress}); a failed or lost answer is checked against who leads now, in etcd: the
+   * candidate may have taken over all the same.
    */
-  private SwitchoverOutcome askSwitchover(CrawlerMaster cm, String address, Optional<String> candidate)
+  private SwitchoverOutcome askSwitchover(CrawlerMaster cm, List<Pod> pods, String address, Optional<String> candidate)
       throws InterruptedException {
+    Optional<String> refused = LeaderAddress.refusal(address, MasterResources.port(cm.getSpec()), pods);
+    if (refused.isPresent()) {
+      return SwitchoverOutcome.failed("switchover " + candidate.map(c -> "to " + c).orElse("to any ready follower")
+          + ": " + refused.get());
+    }
     SwitchoverOutcome outcome = masterApi.switchover(address, candidate);
     if (outcome.succeeded()) {
       return outcome;

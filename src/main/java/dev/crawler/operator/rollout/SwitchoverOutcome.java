@@ -44,11 +44,18 @@ public record SwitchoverOutcome(boolean succeeded, String message) {
           + " leads (term " + json.path("term").asLong() + "), was " + json.path("previousLeader").asText()
           + " (term " + json.path("previousTerm").asLong() + ")");
     }
-    String why = json.path("error").asText(body == null ? "" : body);
+    // The leader's words go into a condition and an Event: a few hundred characters at most.
+    String why = shorten(json.path("error").asText(body == null ? "" : body));
     if (status == 504) {
       return failed("switchover " + asked + ": the leader resigned, but the candidate did not take over in time (HTTP 504): " + why);
     }
     return failed("switchover " + asked + " refused by the leader (HTTP " + status + "): " + why);
+  }
+
+  static final int MAX_REASON_CHARS = 400;
+
+  private static String shorten(String text) {
+    return text.length() <= MAX_REASON_CHARS ? text : text.substring(0, MAX_REASON_CHARS) + "…";
   }
 
   /**
