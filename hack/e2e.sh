@@ -776,9 +776,8 @@ chart_objects() {
   "${HELM}" template "${HELM_RELEASE}" "${REPO_ROOT}/charts/crawler-operator" --namespace "${NAMESPACE}" \
     --kube-context "${KUBE_CONTEXT}" | kc create --dry-run=client -f - -o name
 }
-helm_release_deployed() {
-  [ "$("${HELM}" status "${HELM_RELEASE}" --namespace "${NAMESPACE}" --kube-context "${KUBE_CONTEXT}" -o json \
-    | jq -r .info.status)" = deployed ]
+helm_release_status() {
+  "${HELM}" status "${HELM_RELEASE}" --namespace "${NAMESPACE}" --kube-context "${KUBE_CONTEXT}" -o json
 }
 
 step_helm_takes_over_install() {
@@ -798,9 +797,11 @@ step_helm_takes_over_install() {
   "${HELM}" upgrade --install "${HELM_RELEASE}" "${REPO_ROOT}/charts/crawler-operator" --namespace "${NAMESPACE}" \
     --kube-context "${KUBE_CONTEXT}" --set "image.repository=${IMG%:*}" --set "image.tag=${IMG##*:}" \
     --wait --timeout "${WAIT_TIMEOUT}" >&2
-  helm_release_deployed || die "helm release ${HELM_RELEASE} is not deployed"
+  local release
+  release="$(helm_release_status)"
+  [ "$(jq -r .info.status <<<"${release}")" = deployed ] || die "helm release ${HELM_RELEASE} is not deployed"
+  revision="$(jq -r .version <<<"${release}")"
   kcn rollout status "deployment/${OPERATOR_DEPLOYMENT}" --timeout "${WAIT_TIMEOUT}" >&2
-  revision="$("${HELM}" status "${HELM_RELEASE}" --namespace "${NAMESPACE}" --kube-context "${KUBE_CONTEXT}" -o json | jq -r .version)"
   [ "$(kcn get "deployment/${OPERATOR_DEPLOYMENT}" -o 'jsonpath={.metadata.labels.helm\.sh/chart}')" = "crawler-operator-$(awk '/^version:/ {print $2}' "${REPO_ROOT}/charts/crawler-operator/Chart.yaml")" ] \
     || die "deployment/${OPERATOR_DEPLOYMENT} does not carry the chart's labels"
   local t_installed

@@ -199,36 +199,7 @@ Install Go >= ${GO_MIN_VERSION} from https://go.dev/dl/ (Debian 12's golang pack
 }
 build_apiserver
 
-# ---- 2b. helm from the helm.sh/helm/v3 Go module ------------------------------
-build_helm() {
-  if [ "$(helm_version)" = "${HELM_VERSION}" ]; then
-    log "step 2/4: helm ${HELM_VERSION} already built: ${HELM_BIN}"
-    return
-  fi
-  command -v go >/dev/null 2>&1 || die "'go' not on PATH; helm is built from source. Install Go >= ${GO_MIN_VERSION} and re-run"
-  grep -q "^require helm.sh/helm/v3 ${HELM_VERSION}\$" "${HELM_WRAPPER_DIR}/go.mod" \
-    || die "${HELM_WRAPPER_DIR}/go.mod does not require helm.sh/helm/v3 ${HELM_VERSION}; keep HELM_VERSION and go.mod in sync"
-  log "step 2/4: building helm ${HELM_VERSION} (first build downloads modules: about two minutes)"
-  mkdir -p "$(dirname "${HELM_BIN}")"
-  local tmp="${HELM_BIN}.tmp.$$" k8s_minor
-  (
-    cd "${HELM_WRAPPER_DIR}"
-    # The default Kubernetes version of `helm template` and `helm lint` follows client-go's, as in Helm's own Makefile.
-    k8s_minor="$(env GOWORK=off go list -m -f '{{.Version}}' k8s.io/client-go | cut -d. -f2)"
-    local ldflags=(-s -w -X "helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" -X helm.sh/helm/v3/internal/version.gitTreeState=clean)
-    local pkg
-    for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
-      ldflags+=(-X "${pkg}.k8sVersionMajor=1" -X "${pkg}.k8sVersionMinor=${k8s_minor}")
-    done
-    env GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 GOOS=linux GOARCH="${ARCH}" \
-      go build -trimpath -ldflags "${ldflags[*]}" -o "${tmp}" helm.sh/helm/v3/cmd/helm
-  ) || { rm -f "${tmp}"; die "go build of helm failed (needs access to the Go module proxy, GOPROXY=$(go env GOPROXY))"; }
-  mv -f "${tmp}" "${HELM_BIN}"
-  [ "$(helm_version)" = "${HELM_VERSION}" ] || die "built helm reports '$(helm_version)', expected ${HELM_VERSION}"
-}
-build_helm
-
-# ---- 2c. promtool and krew, each from its Go module ----------------------------------
+# ---- 2b. helm, promtool and krew, each from its Go module ---------------------------
 # build_go_tool NAME VERSION BIN WRAPPER_DIR MODULE PACKAGE VERSION_FN [LDFLAGS...]: builds PACKAGE from
 # the wrapper module (which must require MODULE VERSION) into BIN, unless VERSION_FN already
 # reports VERSION for it.
@@ -253,6 +224,24 @@ build_go_tool() {
   mv -f "${tmp}" "${bin}"
   [ "$("${version_fn}")" = "${version}" ] || die "built ${name} reports '$("${version_fn}")', expected ${version}"
 }
+# The default Kubernetes version of `helm template` and `helm lint` follows client-go's, as in Helm's
+# own Makefile. Printed only when go is there (else build_go_tool says what is missing).
+helm_ldflags() {
+  command -v go >/dev/null 2>&1 || return 0
+  local k8s_minor pkg flags=(-X "helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" -X helm.sh/helm/v3/internal/version.gitTreeState=clean)
+  k8s_minor="$(cd "${HELM_WRAPPER_DIR}" && env GOWORK=off go list -m -f '{{.Version}}' k8s.io/client-go | cut -d. -f2)"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    flags+=(-X "${pkg}.k8sVersionMajor=1" -X "${pkg}.k8sVersionMinor=${k8s_minor}")
+  done
+  echo "${flags[*]}"
+}
+HELM_LDFLAGS=()
+if [ "$(helm_version)" != "${HELM_VERSION}" ]; then
+  read -ra HELM_LDFLAGS <<<"$(helm_ldflags)"
+fi
+build_go_tool helm "${HELM_VERSION}" "${HELM_BIN}" "${HELM_WRAPPER_DIR}" \
+  helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm helm_version "${HELM_LDFLAGS[@]}"
+
 build_go_tool promtool "${PROMTOOL_VERSION}" "${PROMTOOL_BIN}" "${PROMTOOL_WRAPPER_DIR}" \
   github.com/prometheus/prometheus github.com/prometheus/prometheus/cmd/promtool promtool_version \
   -X "github.com/prometheus/common/version.Version=${PROMTOOL_VERSION}"

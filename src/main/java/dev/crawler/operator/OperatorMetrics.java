@@ -43,8 +43,6 @@ public final class OperatorMetrics {
   /** What the metrics last saw of one cluster. */
   private static final class Cluster {
     final AtomicLong term = new AtomicLong();
-    /** 1 unless the last status showed EtcdReachable=False. */
-    final AtomicLong etcdReachable = new AtomicLong(1);
     final List<Meter> meters = new ArrayList<>();
     /** The crawler_leader_info series of the current leader; null while none leads. */
     Meter leaderInfo;
@@ -56,7 +54,8 @@ public final class OperatorMetrics {
     long lastTerm;
     /** nanoTime when a status first showed no leader after one; 0 when not leaderless. */
     long leaderlessSinceNanos;
-    boolean etcdUnreachable;
+    /** The last status showed EtcdReachable=False; read by scrapes. */
+    volatile boolean etcdUnreachable;
   }
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -165,7 +164,6 @@ public final class OperatorMetrics {
       c.unreachable.increment();
     }
     c.etcdUnreachable = unreachable;
-    c.etcdReachable.set(unreachable ? 0 : 1);
     // Every cluster here was known once, so only more clusters than known ones means one is gone.
     if (clusters.size() > known.size()) {
       Set<ResourceID> live = known.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
@@ -196,7 +194,7 @@ public final class OperatorMetrics {
         .description("term (election key create revision) of the current leader; 0 while none leads")
         .tags(tags)
         .register(registry));
-    c.meters.add(Gauge.builder("crawler.etcd.reachable", c.etcdReachable, AtomicLong::get)
+    c.meters.add(Gauge.builder("crawler.etcd.reachable", c, cluster -> cluster.etcdUnreachable ? 0 : 1)
         .description("0 while the cluster's status shows EtcdReachable=False, else 1")
         .tags(tags)
         .register(registry));

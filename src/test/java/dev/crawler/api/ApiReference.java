@@ -61,8 +61,7 @@ final class ApiReference {
 
   /** One row per described field below {@code path}, depth first, in the schema's order. */
   private static void fields(String path, JSONSchemaProps parent, List<String> rows) {
-    JSONSchemaProps object = "array".equals(parent.getType()) && parent.getItems() != null
-        && parent.getItems().getSchema() != null ? parent.getItems().getSchema() : parent;
+    JSONSchemaProps object = element(parent);
     String prefix = object == parent ? path : path + "[]";
     if (object.getProperties() == null) {
       return;
@@ -84,18 +83,23 @@ final class ApiReference {
 
   /** The project's own types describe their fields; Kubernetes' types (from fabric8) do not. */
   private static boolean ownType(JSONSchemaProps field) {
-    JSONSchemaProps object = "array".equals(field.getType()) && field.getItems() != null
-        && field.getItems().getSchema() != null ? field.getItems().getSchema() : field;
+    JSONSchemaProps object = element(field);
     return object.getProperties() != null
         && object.getProperties().values().stream().anyMatch(p -> p.getDescription() != null);
+  }
+
+  /** An array's item schema; any other schema itself. */
+  private static JSONSchemaProps element(JSONSchemaProps field) {
+    return "array".equals(field.getType()) && field.getItems() != null && field.getItems().getSchema() != null
+        ? field.getItems().getSchema() : field;
   }
 
   private static String type(JSONSchemaProps field) {
     if (Boolean.TRUE.equals(field.getXKubernetesIntOrString())) {
       return "integer or string";
     }
-    if ("array".equals(field.getType()) && field.getItems() != null && field.getItems().getSchema() != null) {
-      return "array of " + type(field.getItems().getSchema());
+    if (element(field) != field) {
+      return "array of " + type(element(field));
     }
     if ("object".equals(field.getType()) && (field.getProperties() == null || field.getProperties().isEmpty()) && field.getAdditionalProperties() != null
         && field.getAdditionalProperties().getSchema() != null) {

@@ -96,11 +96,15 @@ class OperatorMetricsTest {
     assertThat(scrape().value("crawler_failover_duration_seconds_sum", demoLabels)).contains(0.0);
   }
 
+  private static CrawlerMasterStatus unreachable(CrawlerMasterStatus status) {
+    status.setConditions(List.of(CrawlerMasterConditions.condition(
+        CrawlerMasterConditions.ETCD_REACHABLE, CrawlerMasterConditions.FALSE, CrawlerMasterConditions.UNREACHABLE, "x")));
+    return status;
+  }
+
   @Test
   void etcdUnreachableCountsEachTurnToFalse() {
-    CrawlerMasterStatus down = leader("demo-0", 5);
-    down.setConditions(List.of(CrawlerMasterConditions.condition(
-        CrawlerMasterConditions.ETCD_REACHABLE, CrawlerMasterConditions.FALSE, CrawlerMasterConditions.UNREACHABLE, "x")));
+    CrawlerMasterStatus down = unreachable(leader("demo-0", 5));
     publish(leader("demo-0", 5));
     publish(down);
     publish(down);
@@ -112,9 +116,7 @@ class OperatorMetricsTest {
 
   @Test
   void etcdReachableIsZeroOnlyWhileTheStatusSaysUnreachable() {
-    CrawlerMasterStatus down = leader("demo-0", 5);
-    down.setConditions(List.of(CrawlerMasterConditions.condition(
-        CrawlerMasterConditions.ETCD_REACHABLE, CrawlerMasterConditions.FALSE, CrawlerMasterConditions.UNREACHABLE, "x")));
+    CrawlerMasterStatus down = unreachable(leader("demo-0", 5));
     publish(leader("demo-0", 5));
     assertThat(scrape().value("crawler_etcd_reachable", demoLabels)).contains(1.0);
     publish(down);

@@ -147,8 +147,7 @@ public final class MasterUpdates {
       throws InterruptedException {
     Optional<String> refused = LeaderAddress.refusal(address, MasterResources.port(cm.getSpec()), pods);
     if (refused.isPresent()) {
-      return SwitchoverOutcome.failed("switchover " + candidate.map(c -> "to " + c).orElse("to any ready follower")
-          + ": " + refused.get());
+      return SwitchoverOutcome.failed("switchover " + SwitchoverOutcome.asked(candidate) + ": " + refused.get());
     }
     SwitchoverOutcome outcome = masterApi.switchover(address, candidate);
     if (outcome.succeeded()) {

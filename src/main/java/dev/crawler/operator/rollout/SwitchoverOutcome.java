@@ -35,9 +35,14 @@ public record SwitchoverOutcome(boolean succeeded, String message) {
     });
   }
 
+  /** "to POD", or "to any ready follower" when none is named: how messages name the switchover asked for. */
+  static String asked(Optional<String> candidate) {
+    return candidate.map(c -> "to " + c).orElse("to any ready follower");
+  }
+
   /** What the leader's answer means: 200 names the new leader and term; anything else says why not. */
   public static SwitchoverOutcome of(Optional<String> candidate, int status, String body) {
-    String asked = candidate.map(c -> "to " + c).orElse("to any ready follower");
+    String asked = asked(candidate);
     JsonNode json = parse(body);
     if (status == 200) {
       return new SwitchoverOutcome(true, "switchover " + asked + ": " + json.path("leader").asText()
@@ -71,7 +76,7 @@ public record SwitchoverOutcome(boolean succeeded, String message) {
     String leader = now.get().id();
     boolean taken = candidate.map(leader::equals).orElse(previousLeader != null && !leader.equals(previousLeader));
     return taken
-        ? new SwitchoverOutcome(true, "switchover " + candidate.map(c -> "to " + c).orElse("to any ready follower") + ": "
+        ? new SwitchoverOutcome(true, "switchover " + asked(candidate) + ": "
             + leader + " leads (term " + now.get().term() + ") according to etcd; the leader's answer: " + message)
         : this;
   }
